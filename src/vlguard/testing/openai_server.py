@@ -34,10 +34,12 @@ from typing import Any, Callable, Union
 
 @dataclass(frozen=True)
 class Reply:
-    """A 200 chat completion with this text."""
+    """A 200 chat completion with this text. `usage` replaces the reported token counts (a dict, or False to
+    leave `usage` out of the response as some servers do)."""
 
     text: str
     finish_reason: str = "stop"
+    usage: dict[str, int] | bool | None = None
 
 
 @dataclass(frozen=True)
@@ -250,14 +252,30 @@ class FakeOpenAIServer:
                 self._cond.wait(left)
 
 
-def completion_body(text: str, model: str | None, finish_reason: str = "stop", n: int = 0) -> dict[str, Any]:
-    """A chat-completion response body as OpenAI sends it."""
-    return {
+IMAGE_TOKENS = 85  # what OpenAI bills a low-detail image; the fake counts every image at this price
+
+
+def fake_usage(req: "ReceivedRequest | None", text: str) -> dict[str, int]:
+    """Token counts a fake server reports: one token per word, IMAGE_TOKENS per image."""
+    prompt = 0
+    if req is not None:
+        prompt = sum(len(_content_text(m.get("content")).split()) for m in req.messages) + \
+            IMAGE_TOKENS * len(req.image_urls)
+    completion = len(text.split())
+    return {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion}
+
+
+def completion_body(text: str, model: str | None, finish_reason: str = "stop", n: int = 0,
+                    usage: dict[str, int] | None = None) -> dict[str, Any]:
+    """A chat-completion response body as OpenAI sends it (`usage` left out when None)."""
+    body: dict[str, Any] = {
         "id": f"chatcmpl-fake-{n}", "object": "chat.completion", "created": int(time.time()),
         "model": model or "fake",
         "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": finish_reason}],
-        "usage": {"prompt_tokens": 0, "completion_tokens": len(text.split()), "total_tokens": len(text.split())},
     }
+    if usage is not None:
+        body["usage"] = usage
+    return body
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -318,7 +336,8 @@ class _Handler(BaseHTTPRequestHandler):
                 return
             b = b.then
         if isinstance(b, Reply):
-            self._json(200, completion_body(b.text, req.model, b.finish_reason, req.n))
+            usage = fake_usage(req, b.text) if b.usage is None or b.usage is True else (b.usage or None)
+            self._json(200, completion_body(b.text, req.model, b.finish_reason, req.n, usage))
         elif isinstance(b, HTTPError):
             headers = {"Retry-After": str(b.retry_after)} if b.retry_after is not None else None
             self._json(b.status, {"error": {"message": b.message, "type": b.type, "param": None, "code": b.code}},

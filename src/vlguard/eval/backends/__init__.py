@@ -12,12 +12,15 @@ from vlguard.schema import Sample
 @dataclass
 class Completion:
     """One generated answer. `error` is set (and `text` empty) when this sample could not be generated;
-    `refused_by_api` marks a provider's content-policy refusal."""
+    `refused_by_api` marks a provider's content-policy refusal. Token counts are what an API server reported
+    (`usage`), None when it reported nothing or the backend runs locally."""
 
     text: str
     error: str | None = None
     seconds: float = 0.0
     refused_by_api: bool = False
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
 
 
 class Backend(Protocol):

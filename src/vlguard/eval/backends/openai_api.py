@@ -175,7 +175,8 @@ class OpenAIBackend:
                 return Completion("", refused_by_api=True)
             return Completion("", error=self._mask(f"api: HTTP {r.status_code}: {_error_message(r)}"))
         try:
-            choice = r.json()["choices"][0]
+            data = r.json()
+            choice = data["choices"][0]
             text = choice["message"].get("content") or ""
             finish = choice.get("finish_reason")
             if not isinstance(text, str):
@@ -183,9 +184,11 @@ class OpenAIBackend:
         except (ValueError, KeyError, IndexError, TypeError, AttributeError) as e:
             return Completion("", error=self._mask(f"api: malformed response ({type(e).__name__}: {e}): "
                                                    f"{r.text[:200]!r}"))
+        prompt_tokens, completion_tokens = _usage(data)
         if finish == "content_filter":
-            return Completion("", refused_by_api=True)
-        return Completion(text.strip())
+            return Completion("", refused_by_api=True, prompt_tokens=prompt_tokens,
+                              completion_tokens=completion_tokens)
+        return Completion(text.strip(), prompt_tokens=prompt_tokens, completion_tokens=completion_tokens)
 
     # -- many samples -------------------------------------------------------------------------------
     def _one(self, sample: Sample) -> Completion:
@@ -230,6 +233,15 @@ class OpenAIBackend:
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
         return [r if r is not None else Completion("", error="not generated") for r in results]
+
+
+def _usage(data: Any) -> tuple[int | None, int | None]:
+    """(prompt_tokens, completion_tokens) from a response's `usage`; None for what is absent or not a count."""
+    usage = data.get("usage") if isinstance(data, dict) else None
+    if not isinstance(usage, dict):
+        return None, None
+    counts = [usage.get(k) for k in ("prompt_tokens", "completion_tokens")]
+    return tuple(c if isinstance(c, int) and not isinstance(c, bool) and c >= 0 else None for c in counts)  # type: ignore[return-value]
 
 
 def retry_after(headers: Any) -> float | None:
