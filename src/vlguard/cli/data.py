@@ -49,13 +49,16 @@ def validate(
     image_root: Optional[Path] = typer.Option(None, "--image-root", help="Folder or zip holding the images (default: beside the JSON)."),
     lint: bool = typer.Option(False, "--lint", help="Also flag label noise: refusals to safe instructions, compliance with unsafe ones."),
     as_json: bool = typer.Option(False, "--json", help="Print problems as JSON lines."),
+    taxonomy: Optional[Path] = typer.Option(None, "--taxonomy", help="YAML/JSON taxonomy of your own (default: the paper's)."),
 ) -> None:
     """Check every record; one line per problem. Exit 1 on errors, 0 when clean or warnings only."""
+    from vlguard.data.labels import read_taxonomy, taxonomy_lists
     from vlguard.data.validate import validate_file
 
+    known = taxonomy_lists(read_taxonomy(taxonomy)) if taxonomy else None
     n_err = n_warn = 0
     for p in resolve_dataset(path):
-        problems = validate_file(p, image_root=image_root, lint=lint)
+        problems = validate_file(p, image_root=image_root, lint=lint, taxonomy=known)
         for pr in problems:
             if as_json:
                 print(json.dumps({"file": str(p), **pr.to_dict()}))

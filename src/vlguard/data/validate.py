@@ -278,23 +278,31 @@ def _check_pairs(pairs: list[Any], safe: bool | None, report: _Report, lint: boo
         report.error("pair-structure", f"{image} must have exactly {want}; found: {found}")
 
 
-def _lint_pair(j: int, key: str, response: str, report: _Report) -> None:
+def lint_response(key: str, response: str) -> list[tuple[str, str]]:
+    """The lint problems `(code, message)` of one response to the instruction under `key` (none when clean).
+
+    `vlguard data build` checks every annotator answer with this, so what it writes lints clean."""
     m = refusal_match(response)
     quoted = repr(_snippet(response))
+    found: list[tuple[str, str]] = []
     blank = _BLANK_IMAGE.search(" ".join(response[:300].lower().split()))
     if blank is not None:
-        report.warn("lint-blank-image", f"instr-resp pair {j} ({key}): response says the image is blank "
-                                        f"({blank.group(0)!r}); check the image: {quoted}")
+        found.append(("lint-blank-image", f"response says the image is blank ({blank.group(0)!r}); "
+                                          f"check the image: {quoted}"))
     if m is not None and m.kind == "no-image":
-        report.warn("lint-no-image", f"instr-resp pair {j} ({key}): response is a no-image non-answer "
-                                     f"({m.pattern}: {m.matched!r}): {quoted}")
+        found.append(("lint-no-image", f"response is a no-image non-answer ({m.pattern}: {m.matched!r}): {quoted}"))
     elif key == "safe_instruction" and m is not None:
-        report.warn("lint-refuses-safe", f"instr-resp pair {j} ({key}): response refuses a safe instruction "
-                                         f"({m.pattern}: {m.matched!r}): {quoted}")
+        found.append(("lint-refuses-safe", f"response refuses a safe instruction ({m.pattern}: {m.matched!r}): "
+                                           f"{quoted}"))
     elif key != "safe_instruction" and m is None:
         what = "an unsafe instruction" if key == "unsafe_instruction" else "an unsafe image"
-        report.warn("lint-complies-unsafe", f"instr-resp pair {j} ({key}): response to {what} has no refusal "
-                                            f"in its opening: {quoted}")
+        found.append(("lint-complies-unsafe", f"response to {what} has no refusal in its opening: {quoted}"))
+    return found
+
+
+def _lint_pair(j: int, key: str, response: str, report: _Report) -> None:
+    for code, message in lint_response(key, response):
+        report.warn(code, f"instr-resp pair {j} ({key}): {message}")
 
 
 def _check_record(rec: Any, taxonomy: dict[str, list[str]], report: _Report, lint: bool) -> str | None:
