@@ -34,6 +34,7 @@ def _register() -> None:
     if _registered:
         return
     from vlguard.cli import data as data_cli
+    from vlguard.cli import data_build  # noqa: F401 - adds `data build` and `data labels` to data_cli.app
     from vlguard.cli import model as model_cli
     from vlguard.cli.evaluate import eval_command, judge_command, score_command, tasks_command
     from vlguard.cli.report import report_command

@@ -57,9 +57,9 @@ class JudgePrompt:
 
 
 def prompt_names() -> list[str]:
-    """The prompt versions shipped with vlguard."""
+    """The judge prompt versions shipped with vlguard (`build_*` prompts belong to `data build`)."""
     folder = resources.files("vlguard") / "resources" / "prompts"
-    return sorted(p.name[:-4] for p in folder.iterdir() if p.name.endswith(".txt"))
+    return sorted(p.name[:-4] for p in folder.iterdir() if p.name.endswith(".txt") and not p.name.startswith("build_"))
 
 
 def load_prompt(name: str, fields: tuple[str, ...]) -> JudgePrompt:
