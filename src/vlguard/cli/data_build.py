@@ -53,7 +53,7 @@ def build(
                         temperature=temperature, max_new_tokens=max_new_tokens, check=check, check_model=check_model,
                         price_input=price_input, price_output=price_output, retry_failed=retry_failed)
     paths = output_paths(out)
-    jobs, blobs = plan(label_rows, images, prompt_set, tax, annotator, language)
+    jobs = plan(label_rows, images, prompt_set, tax, annotator, language)
     cache = load_cache(paths["cache"], retry_failed)
     todo = {j.key: j for j in jobs if j.key not in cache}
     if dry_run:
@@ -73,7 +73,7 @@ def build(
     with Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), TimeRemainingColumn(), console=console, transient=True) as bar:
         task = bar.add_task("annotating", total=len(todo))
-        summary = run_build(label_rows, images, out, opts, prompt_set, tax, jobs_blobs=(jobs, blobs),
+        summary = run_build(label_rows, images, out, opts, prompt_set, tax, jobs=jobs,
                             progress=lambda done, total: bar.update(task, completed=done, total=total))
     from vlguard.data.cost import Usage
 

@@ -96,12 +96,11 @@ def cache_key(image_sha256: str, part: str, model: str, prompt: str) -> str:
 
 
 def plan(labels: list[ImageLabel], images: str | os.PathLike, prompts: PromptSet, taxonomy: Taxonomy,
-         model: str, language: str = "English") -> tuple[list[Job], dict[str, bytes]]:
-    """Every request of the build, and each image's bytes by hash; reads and decodes every image first, so a
-    missing or broken one fails the build (listing all of them) before any paid call."""
+         model: str, language: str = "English") -> list[Job]:
+    """Every request of the build. Reads and decodes every image first, so a missing or broken one fails the
+    build (listing all of them) before any paid call; bytes are not kept (they are read again when sent)."""
     root = ImageRoot(images)
     jobs: list[Job] = []
-    blobs: dict[str, bytes] = {}
     problems: list[str] = []
     for lab in labels:
         try:
@@ -111,7 +110,6 @@ def plan(labels: list[ImageLabel], images: str | os.PathLike, prompts: PromptSet
             problems.append(f"labels line {lab.line}: {e}")
             continue
         sha = hashlib.sha256(data).hexdigest()
-        blobs[sha] = data
         for part in PARTS_BY_SAFETY[lab.safe]:
             text = prompts.render(part, language, taxonomy, lab.category, lab.subcategory)
             jobs.append(Job(lab, part, sha, text, cache_key(sha, part, model, text)))
@@ -119,7 +117,7 @@ def plan(labels: list[ImageLabel], images: str | os.PathLike, prompts: PromptSet
         shown = "\n  ".join(problems[:20])
         more = f"\n  ... and {len(problems) - 20} more" if len(problems) > 20 else ""
         raise DataError(f"{len(problems)} image(s) cannot be used, nothing was sent:\n  {shown}{more}")
-    return jobs, blobs
+    return jobs
 
 
 def image_url(data: bytes) -> str:
@@ -269,11 +267,13 @@ class BuildSummary:
 
 def build(labels: list[ImageLabel], images: str | os.PathLike, out: str | os.PathLike, opts: BuildOptions,
           prompts: PromptSet, taxonomy: Taxonomy, backend: Any = None,
-          progress: Callable[[int, int], None] | None = None, jobs_blobs: tuple | None = None) -> BuildSummary:
-    """Annotate every labelled image (see the module docstring); `backend` defaults to an OpenAIBackend."""
+          progress: Callable[[int, int], None] | None = None, jobs: list[Job] | None = None) -> BuildSummary:
+    """Annotate every labelled image (see the module docstring); `backend` defaults to an OpenAIBackend and
+    `jobs` to `plan(...)`."""
     t0 = time.perf_counter()
     paths = output_paths(out)
-    jobs, blobs = jobs_blobs or plan(labels, images, prompts, taxonomy, opts.model, opts.language)
+    jobs = jobs if jobs is not None else plan(labels, images, prompts, taxonomy, opts.model, opts.language)
+    root = ImageRoot(images)
     cache = load_cache(paths["cache"], opts.retry_failed)
     todo = list({j.key: j for j in jobs if j.key not in cache}.values())  # identical images: one request
     from_cache = sum(j.key in cache for j in jobs)
@@ -313,7 +313,7 @@ def build(labels: list[ImageLabel], images: str | os.PathLike, out: str | os.Pat
 
         def one(job: Job) -> dict[str, Any]:
             try:
-                return annotate(job, image_url(blobs[job.image_sha256]), backend, check, opts.max_attempts)
+                return annotate(job, image_url(root.read_bytes(job.label.image)), backend, check, opts.max_attempts)
             except Exception as e:  # a bug or a broken check on one part must not cost the others
                 return {"key": job.key, "image": job.label.image, "part": job.part, "status": "error",
                         "reason": "internal-error", "detail": f"{type(e).__name__}: {e}", "usage": {}}
