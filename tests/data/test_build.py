@@ -284,3 +284,13 @@ def test_kill_then_resume_repeats_no_answered_call(synth, tmp_path):
     assert len(asked) == len(set(asked)) == n_parts(labels) - len(cached)
     assert summary.records == 20 and summary.from_cache == len(cached)
     assert validate_file(out, image_root=images, lint=True) == []
+
+
+def test_requests_in_flight_never_exceed_the_concurrency(synth, tmp_path):
+    from vlguard.testing.openai_server import Hold
+
+    _, labels = synth
+    with FakeOpenAIServer(lambda req: Hold(3, Reply(good_answer(req)), max_wait=2.0, linger=0.05)) as server:
+        summary = run(synth, server, tmp_path / "o.json", labels=labels[:8], concurrency=3)
+    assert summary.records == 8
+    assert server.max_in_flight == 3
