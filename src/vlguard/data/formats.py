@@ -106,7 +106,8 @@ def sample_to_messages(sample: Sample) -> dict[str, Any]:
 # ---------------------------------------------------------------- shared reading
 
 
-def _rows(path: Path) -> list[tuple[str, Any]]:
+def read_rows(path: Path) -> list[tuple[str, Any]]:
+    """`(where, row)` for each row of a JSON list or a JSONL file; `where` is `row N` or `line N`."""
     if path.suffix == ".jsonl":
         return [(f"line {n}", obj) for n, obj in iter_jsonl(path)]
     data = read_json(path)
@@ -130,7 +131,7 @@ def _read(
     root = str(image_root) if image_root is not None else None
     source = f"{fmt}:{p.stem}"
     parsed: list[tuple[str, Sample]] = []
-    for i, (where, row) in enumerate(_rows(p)):
+    for i, (where, row) in enumerate(read_rows(p)):
         if not isinstance(row, dict):
             raise DataError(f"{p}: {where} is a {type(row).__name__}, expected an object")
         rid = row.get("id")
@@ -223,7 +224,8 @@ def _token_turns(turns: list[tuple[str, str]], image: str | None) -> list[Turn]:
 # ---------------------------------------------------------------- readers
 
 
-def _parse_llava(row: dict[str, Any]) -> Parsed:
+def parse_llava_row(row: dict[str, Any]) -> Parsed:
+    """`(id, turns, image, labels)` of one LLaVA row; raises DataError saying what is wrong with it."""
     conv = _need(row, "conversations", list)
     image = _one_image(row.get("image"), "image")
     pairs = []
@@ -240,7 +242,7 @@ def _parse_llava(row: dict[str, Any]) -> Parsed:
 
 def read_llava(path: str | os.PathLike, image_root: str | os.PathLike | None = None) -> list[Sample]:
     """Read LLaVA training data (`{id, image?, conversations}` rows); the `<image>` token is stripped."""
-    return _read(path, "llava", _parse_llava, image_root)
+    return _read(path, "llava", parse_llava_row, image_root)
 
 
 def _parse_sharegpt(row: dict[str, Any]) -> Parsed:
