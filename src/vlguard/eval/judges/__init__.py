@@ -39,6 +39,12 @@ def _keywords(**_: Any) -> Judge:
     return KeywordJudge(paper=False)
 
 
+def _harm_keywords(**_: Any) -> Judge:
+    from vlguard.eval.judges.harm_keywords import HarmKeywordJudge
+
+    return HarmKeywordJudge()
+
+
 def _llm(**kw: Any) -> Judge:
     from vlguard.eval.judges.llm import LLMJudge
 
@@ -54,6 +60,7 @@ def _classifier(**kw: Any) -> Judge:
 JUDGES: dict[str, Callable[..., Judge]] = {
     "keywords-vlguard": _keywords_vlguard,
     "keywords": _keywords,
+    "harm-keywords": _harm_keywords,
     "llm": _llm,
     "classifier": _classifier,
 }
