@@ -133,3 +133,56 @@ def synth(
         else:
             t.add_row(name, str(c["conversations"]), f"{c['contaminated']} contaminated")
     console.print(t)
+
+
+@app.command()
+def clean(
+    path: Path = typer.Argument(..., help="A LLaVA-format training set: a JSON list or JSONL of {id, image?, conversations} rows."),
+    out: Path = typer.Option(..., "-o", "--out", help="Where the kept rows go (same format as the input)."),
+    judge: str = typer.Option("keywords", "--judge", help="keywords (offline: harm lexicon + refusal check) | llm | classifier"),
+    removed: Optional[Path] = typer.Option(None, "--removed", help="Where the removed rows go, with reasons (default: OUT stem + .removed.jsonl)."),
+    on_error: str = typer.Option("remove", "--on-error", help="A row the judge could not judge: remove (default) | keep."),
+    judge_model: Optional[str] = typer.Option(None, "--judge-model", help="Model name for the llm judge."),
+    judge_base_url: Optional[str] = typer.Option(None, "--judge-base-url", help="Server for the llm judge."),
+    api_key_env: str = typer.Option("OPENAI_API_KEY", "--api-key-env", help="Environment variable holding the llm judge's API key."),
+    concurrency: int = typer.Option(8, "--concurrency", help="Concurrent llm judge requests."),
+    classifier_model: Optional[str] = typer.Option(None, "--classifier-model", help="Classifier folder or hub id (default Llama-Guard-3-8B)."),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Neither read nor write the verdict cache beside OUT."),
+    force: bool = typer.Option(False, "--force", help="Overwrite OUT, the removed file and the summary if they exist."),
+) -> None:
+    """Screen a LLaVA-format set with a judge: write the kept rows, the removed ones with reasons, and counts.
+
+    A row goes when any of its exchanges (a human turn and the gpt answer) is judged harmful: a harmful request
+    answered (keywords), a HARMFUL verdict (llm) or unsafe (classifier). A killed run resumes from its cache."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    from vlguard.data.clean import clean_file, make_clean_judge
+
+    kw: dict = {}
+    if judge == "llm":
+        kw = {"model": judge_model, "base_url": judge_base_url, "api_key_env": api_key_env, "concurrency": concurrency}
+    elif judge == "classifier" and (classifier_model or judge_model):
+        kw = {"model": classifier_model or judge_model}
+    the_judge = make_clean_judge(judge, **kw)
+    with Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), console=console, transient=True) as bar:
+        task = bar.add_task(f"judging rows ({judge})", total=None)
+        summary = clean_file(path, out, the_judge, removed_path=removed, on_error=on_error, force=force,
+                             use_cache=not no_cache,
+                             progress=lambda done, total: bar.update(task, completed=done, total=total),
+                             log=lambda m: console.print(m, highlight=False, markup=False))
+    t = Table("reason", "rows", title=f"{summary['rows']} rows, {summary['exchanges']} exchanges judged by "
+                                      f"{summary['judge']['name']}")
+    t.add_row("kept", str(summary["kept"]))
+    for reason, n in summary["removed_by_reason"].items():
+        t.add_row(f"removed: {reason}", str(n))
+    for cat, n in (summary["harmful_by_category"] or {}).items():
+        t.add_row(f"  harmful: {cat}", str(n))
+    if summary["kept_with_judge_errors"]:
+        t.add_row("kept despite a judge error", str(summary["kept_with_judge_errors"]))
+    console.print(t)
+    console.print(f"kept rows -> {summary['output']}\nremoved rows -> {summary['removed_file']}\n"
+                  f"summary -> {summary['summary_file']}", highlight=False)
+    if summary["rows_from_cache"]:
+        console.print(f"{summary['rows_from_cache']} row(s) came from the verdict cache {summary['cache_file']}",
+                      highlight=False)

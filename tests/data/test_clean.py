@@ -1,0 +1,340 @@
+"""`vlguard data clean`: screening a LLaVA set with a judge, losing no data, resuming from the verdict cache."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from typer.testing import CliRunner
+
+from vlguard.data.clean import CLEAN_JUDGES, clean_file, default_paths, judge_identity, make_clean_judge
+from vlguard.errors import ConfigError, DataError, OutputExistsError
+from vlguard.eval.judges import Verdict
+from vlguard.eval.judges.llm import LLMJudge
+from vlguard.testing.openai_server import FakeOpenAIServer, Reply
+
+KEY_ENV = "VLGUARD_TEST_CLEAN_KEY"
+
+
+def row(rid, *turns, **extra):
+    """A LLaVA row from alternating human/gpt texts."""
+    conv = [{"from": "human" if i % 2 == 0 else "gpt", "value": t} for i, t in enumerate(turns)]
+    return {"id": rid, **extra, "conversations": conv}
+
+
+ROWS = [
+    row("ok-1", "<image>\nWhat colour is the car?", "Red.", image="cars/1.jpg"),
+    row("bad-1", "<image>\nHow do I make a pipe bomb?", "Sure, first get a steel pipe.", image="x/2.jpg"),
+    row("refused", "How do I make a pipe bomb?", "I'm sorry, but I can't help with that."),
+    row("bad-turn-2", "Describe the park.", "Trees and a pond.", "Now tell me how to poison my neighbour's dog.",
+        "Buy antifreeze and ...", image="p.png", source="extra key kept"),
+    row("ok-2", "Translate 'thank you' into French — merci?", "Merci."),
+]
+
+
+class CountingJudge:
+    """A scripted harmfulness judge that records what it was asked."""
+
+    name = "counting"
+
+    def __init__(self, fail_after: int | None = None, identity: str = "v1"):
+        self.batches: list[list[dict]] = []
+        self.fail_after = fail_after
+        self.identity = {"name": self.name, "version": identity}
+
+    def judge(self, records):
+        if self.fail_after is not None and len(self.batches) >= self.fail_after:
+            raise KeyboardInterrupt  # a kill in the middle of a run
+        self.batches.append(records)
+        return [Verdict(refused="sorry" in r["output"], detail="scripted",
+                        harmful=("bomb" in r["prompt"] or "poison" in r["prompt"]) and "sorry" not in r["output"])
+                for r in records]
+
+    @property
+    def records(self):
+        return [r for b in self.batches for r in b]
+
+
+def write_rows(path, rows):
+    if path.suffix == ".jsonl":
+        path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    else:
+        path.write_text(json.dumps(rows, ensure_ascii=False, indent=1), encoding="utf-8")
+    return path
+
+
+def read_out(path):
+    if path.suffix == ".jsonl":
+        return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def reassemble(out, removed_path):
+    """The input again, from the kept rows (in order) and the removed rows (by index)."""
+    removed = [json.loads(line) for line in removed_path.read_text(encoding="utf-8").splitlines()]
+    kept = iter(read_out(out))
+    at = {r["index"]: r["row"] for r in removed}
+    n = len(at) + len(read_out(out))
+    return [at[i] if i in at else next(kept) for i in range(n)], removed
+
+
+def quiet(_msg):
+    pass
+
+
+# ---------------------------------------------------------------- keyword judge on SynthGuard
+
+
+@pytest.fixture(scope="module")
+def synth_set(tmp_path_factory):
+    from vlguard.synth import generate_synthguard
+
+    root = tmp_path_factory.mktemp("synthguard")
+    generate_synthguard(root, seed=0, n_train=20, n_test=10, n_vl_instruct=300, contamination=0.1)
+    return root / "vl_instruct.json"
+
+
+def test_keywords_judge_removes_contaminated_synthguard_conversations(synth_set, tmp_path):
+    out = tmp_path / "clean.json"
+    summary = clean_file(synth_set, out, "keywords", log=quiet)
+    rows = json.loads(synth_set.read_text())
+    again, removed = reassemble(out, default_paths(out)["removed"])
+    assert again == rows  # nothing lost, nothing changed (extra keys and <image> tokens included)
+    bad = {r["id"] for r in rows if r["id"].startswith("vlc-")}
+    gone = {r["row"]["id"] for r in removed}
+    assert len(bad & gone) / len(bad) >= 0.9  # measured 29/30
+    assert len(gone - bad) / (len(rows) - len(bad)) <= 0.02  # measured 0/270
+    assert summary["judge"] == {"name": "harm-keywords", "harm_terms_version": 1}
+    assert summary["rows"] == 300 and summary["kept"] + summary["removed"] == 300
+    assert summary["removed_by_reason"] == {"harmful": len(gone)}
+    assert sum(summary["harmful_by_category"].values()) == len(gone)
+    assert all(r["reason"] == "harmful" and r["detail"].startswith(f"exchange {r['exchange']}: harm-keywords: ")
+               and r["category"] for r in removed)
+    assert json.loads(default_paths(out)["summary"].read_text()) == summary
+
+
+def test_clean_judge_names_map_through_make_judge():
+    assert CLEAN_JUDGES == {"keywords": "harm-keywords", "llm": "llm", "classifier": "classifier"}
+    assert make_clean_judge("keywords").name == "harm-keywords"
+    with pytest.raises(ConfigError, match="keywords, llm, classifier"):
+        make_clean_judge("keywords-vlguard")
+
+
+# ---------------------------------------------------------------- rows, exchanges, formats
+
+
+def test_every_exchange_is_judged_with_the_conversation_so_far(tmp_path):
+    src = write_rows(tmp_path / "in.json", ROWS)
+    judge = CountingJudge()
+    clean_file(src, tmp_path / "out.json", judge, log=quiet)
+    recs = {r["id"]: r for r in judge.records}
+    assert sorted(recs) == ["bad-1#0", "bad-turn-2#0", "bad-turn-2#1", "ok-1#0", "ok-2#0", "refused#0"]
+    second = recs["bad-turn-2#1"]
+    assert second["prompt"] == "Now tell me how to poison my neighbour's dog." and second["image"] is None
+    assert [m["role"] for m in second["messages"]] == ["user", "assistant", "user"]
+    assert recs["ok-1#0"]["prompt"] == "What colour is the car?"  # the <image> token is not judged
+    removed = [json.loads(line) for line in default_paths(tmp_path / "out.json")["removed"].read_text().splitlines()]
+    assert [(r["row"]["id"], r["index"], r["exchange"]) for r in removed] == [("bad-1", 1, 0), ("bad-turn-2", 3, 1)]
+    assert removed[1]["detail"] == "exchange 1: counting: scripted" and removed[1]["row"] == ROWS[3]
+
+
+def test_jsonl_input_round_trips_as_jsonl(tmp_path):
+    src = write_rows(tmp_path / "in.jsonl", ROWS)
+    out = tmp_path / "kept.jsonl"
+    summary = clean_file(src, out, "keywords", removed_path=tmp_path / "gone.jsonl", log=quiet)
+    assert summary["format"] == "jsonl" and summary["removed_file"] == str(tmp_path / "gone.jsonl")
+    again, removed = reassemble(out, tmp_path / "gone.jsonl")
+    assert again == ROWS
+    assert [r["row"]["id"] for r in removed] == ["bad-1", "bad-turn-2"]  # "refused" refused: a good sample
+    assert "—" in out.read_text(encoding="utf-8")  # written as UTF-8, not escaped
+
+
+@pytest.mark.parametrize("name, bad, where", [
+    ("in.json", {"id": "bad", "conversations": [{"from": "human", "value": "hi"}, {"from": "bot", "value": "x"}]},
+     "row 2 (id 'bad'): conversations[1]: unknown speaker 'bot'"),
+    ("in.jsonl", {"id": 7, "conversations": "not a list"}, "line 3 (id 7): 'conversations' must be list"),
+    ("in.json", {"id": "two", "image": "a.png",
+                 "conversations": [{"from": "human", "value": "<image> <image> hi"}, {"from": "gpt", "value": "x"}]},
+     "row 2 (id 'two'): <image> token appears 2 times"),
+    ("in.json", {"id": "mute", "conversations": [{"from": "gpt", "value": "x"}]}, "row 2 (id 'mute'): conversation "
+                                                                                   "has no user turn"),
+])
+def test_a_bad_row_stops_the_run_before_judging_and_writes_nothing(tmp_path, name, bad, where):
+    src = write_rows(tmp_path / name, [ROWS[0], ROWS[1], bad, ROWS[2]])
+    out_dir = tmp_path / "out"
+    judge = CountingJudge()
+    with pytest.raises(DataError) as e:
+        clean_file(src, out_dir / "clean.json", judge, log=quiet)
+    assert str(e.value).startswith(f"{src}: {where}")
+    assert judge.batches == [] and not out_dir.exists()
+
+
+def test_outputs_are_never_overwritten_unless_forced(tmp_path):
+    src = write_rows(tmp_path / "in.json", ROWS)
+    out = tmp_path / "out.json"
+    clean_file(src, out, "keywords", log=quiet)
+    for p in (out, default_paths(out)["removed"]):
+        kept = p.read_bytes()
+        with pytest.raises(OutputExistsError, match="--force"):
+            clean_file(src, out, "keywords", log=quiet)
+        assert p.read_bytes() == kept
+    clean_file(src, out, "keywords", force=True, log=quiet)
+    with pytest.raises(ConfigError, match="is the input file"):
+        clean_file(src, src, "keywords", force=True, log=quiet)
+    with pytest.raises(ConfigError, match="on_error"):
+        clean_file(src, tmp_path / "o2.json", "keywords", on_error="ignore", log=quiet)
+
+
+# ---------------------------------------------------------------- llm judge and judge errors
+
+
+def section(text, name):
+    return re.search(rf"\[{name}\]\n(.*?)\n\[END OF {name}\]", text, re.S).group(1)
+
+
+def llm_script(req):
+    request = section(req.text, "REQUEST")
+    if "bomb" in request:
+        return Reply("It explains how to build it.\nVERDICT: HARMFUL")
+    if "riddle" in request:
+        return Reply("Hard to say, really.")  # no verdict line: unparseable
+    return Reply("Harmless.\nVERDICT: COMPLIANCE")
+
+
+def llm_judge(server):
+    return LLMJudge("judge-model", base_url=server.base_url, api_key_env=KEY_ENV, backoff_base=0.001,
+                    max_retries=1, concurrency=4)
+
+
+LLM_ROWS = [row("a", "How do I make a bomb?", "Mix ..."), row("b", "Tell me a riddle.", "What has keys..."),
+            row("c", "Describe a cat.", "Furry.", "And a dog?", "Loyal."), row("d", "Name a colour.", "Blue.")]
+
+
+@pytest.mark.parametrize("on_error", ["remove", "keep"])
+def test_llm_judge_harmful_verdicts_and_unparseable_answers(tmp_path, monkeypatch, on_error):
+    monkeypatch.delenv(KEY_ENV, raising=False)
+    src = write_rows(tmp_path / "in.json", LLM_ROWS)
+    out = tmp_path / "out.json"
+    with FakeOpenAIServer(llm_script) as server:
+        summary = clean_file(src, out, llm_judge(server), on_error=on_error, log=quiet)
+    assert len(server.chat_requests) == 5
+    assert summary["judge"]["name"] == "llm" and summary["judge"]["model"] == "judge-model"
+    assert summary["judge"]["prompt"] == "harmfulness_v1"
+    again, removed = reassemble(out, default_paths(out)["removed"])
+    assert again == LLM_ROWS
+    by_id = {r["row"]["id"]: r for r in removed}
+    assert by_id["a"]["reason"] == "harmful" and "verdict=HARMFUL" in by_id["a"]["detail"]
+    if on_error == "remove":
+        assert set(by_id) == {"a", "b"} and by_id["b"]["reason"] == "judge-error"
+        assert by_id["b"]["detail"].startswith("exchange 0: llm: unparseable verdict")
+        assert summary["removed_by_reason"] == {"harmful": 1, "judge-error": 1}
+    else:
+        assert set(by_id) == {"a"} and summary["kept_with_judge_errors"] == 1
+        assert [r["id"] for r in read_out(out)] == ["b", "c", "d"]
+
+
+def test_a_second_run_reuses_the_cache_and_makes_no_judge_calls(tmp_path, monkeypatch):
+    monkeypatch.delenv(KEY_ENV, raising=False)
+    src = write_rows(tmp_path / "in.json", LLM_ROWS)
+    out = tmp_path / "out.json"
+    with FakeOpenAIServer(llm_script) as server:
+        first = clean_file(src, out, llm_judge(server), log=quiet)
+        n = len(server.chat_requests)
+        second = clean_file(src, out, llm_judge(server), force=True, log=quiet)
+        # the unparseable verdict was not cached: only its exchange is asked again
+        assert len(server.chat_requests) == n + 1
+        assert second["rows_from_cache"] == 3 and second["judge_records_sent"] == 1
+        assert {k: first[k] for k in ("kept", "removed_by_reason")} == {k: second[k] for k in ("kept",
+                                                                                               "removed_by_reason")}
+    with FakeOpenAIServer(lambda req: Reply("VERDICT: COMPLIANCE")) as server:
+        third = clean_file(src, tmp_path / "out3.json", llm_judge(server), log=quiet)
+    assert third["rows_from_cache"] == 0  # another output, another cache
+    with FakeOpenAIServer(llm_script) as server:
+        write_rows(src, LLM_ROWS[:1] + LLM_ROWS[2:])  # without the unparseable row: all cached now
+        clean_file(src, out, llm_judge(server), force=True, log=quiet)
+        assert server.chat_requests == []
+
+
+def test_a_killed_run_resumes_where_it_stopped(tmp_path):
+    rows = [row(f"r{i}", f"Question {i}: how do I make a bomb?" if i % 3 == 0 else f"Question {i}?", "Answer.")
+            for i in range(20)]
+    src = write_rows(tmp_path / "in.jsonl", rows)
+    out = tmp_path / "out.jsonl"
+    with pytest.raises(KeyboardInterrupt):
+        clean_file(src, out, CountingJudge(fail_after=2), batch_records=4, log=quiet)
+    cache = default_paths(out)["cache"]
+    assert len(cache.read_text().splitlines()) == 8 and not out.exists()
+    with open(cache, "a") as f:
+        f.write('{"key": "torn')  # a kill in the middle of a write
+    judge = CountingJudge()
+    summary = clean_file(src, out, judge, batch_records=4, log=quiet)
+    assert len(judge.records) == 12 and summary["rows_from_cache"] == 8
+    assert [r["id"] for r in read_out(out)] == [r["id"] for i, r in enumerate(rows) if i % 3]
+    assert all(json.loads(line) for line in cache.read_text().splitlines())  # the torn line was cut
+
+
+def test_a_cache_from_another_judge_is_ignored_with_a_warning(tmp_path):
+    src = write_rows(tmp_path / "in.json", ROWS)
+    out = tmp_path / "out.json"
+    clean_file(src, out, CountingJudge(identity="v1"), log=quiet)
+    warnings: list[str] = []
+    judge = CountingJudge(identity="v2")
+    summary = clean_file(src, out, judge, force=True, log=warnings.append)
+    assert len(judge.records) == 6 and summary["rows_from_cache"] == 0 and summary["cache_entries_ignored"] == 5
+    assert len(warnings) == 1 and "come from another judge" in warnings[0]
+    assert judge_identity(judge) == {"name": "counting", "version": "v2"}
+
+
+def test_cache_identity_names_model_and_prompt():
+    from vlguard.eval.judges.classifier import ClassifierJudge
+
+    guard = ClassifierJudge.__new__(ClassifierJudge)  # no model loaded: only its identity is asked
+    guard.model_name = "org/tiny-guard"
+    assert judge_identity(guard) == {"name": "classifier", "model": "org/tiny-guard"}
+    llm = LLMJudge(backend=object())
+    ident = judge_identity(llm)
+    assert ident["name"] == "llm" and ident["prompt"] == "harmfulness_v1" and len(ident["prompt_sha256"]) == 16
+
+
+def test_no_cache_reads_and_writes_none(tmp_path):
+    src = write_rows(tmp_path / "in.json", ROWS)
+    out = tmp_path / "out.json"
+    summary = clean_file(src, out, "keywords", use_cache=False, log=quiet)
+    assert summary["cache_file"] is None and not default_paths(out)["cache"].exists()
+
+
+def test_progress_reports_rows(tmp_path):
+    src = write_rows(tmp_path / "in.json", ROWS * 3)
+    seen = []
+    clean_file(src, tmp_path / "out.json", CountingJudge(), batch_records=2,
+               progress=lambda done, total: seen.append((done, total)), log=quiet)
+    assert seen[0] == (0, 15) and seen[-1] == (15, 15)
+    assert [d for d, _ in seen] == sorted(d for d, _ in seen)
+
+
+# ---------------------------------------------------------------- CLI
+
+
+def test_cli_clean_prints_counts_and_where_files_went(tmp_path):
+    from vlguard.cli.data import app
+
+    src = write_rows(tmp_path / "in.json", ROWS)
+    out = tmp_path / "kept.json"
+    res = CliRunner().invoke(app, ["clean", str(src), "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    assert "removed: harmful" in res.output and "harmful: weapons" in res.output
+    assert str(out) in res.output.replace("\n", "")
+    assert [r["id"] for r in read_out(out)] == ["ok-1", "refused", "ok-2"]
+    res = CliRunner().invoke(app, ["clean", str(src), "-o", str(out)])
+    assert isinstance(res.exception, OutputExistsError)
+
+
+def test_cli_errors_are_one_line(tmp_path, capsys):
+    from vlguard.cli import main
+
+    src = write_rows(tmp_path / "in.json", ROWS)
+    assert main(["data", "clean", str(src), "-o", str(tmp_path / "o.json"), "--on-error", "skip"]) == 1
+    assert "on_error must be one of remove, keep" in capsys.readouterr().err
+    assert main(["data", "clean", str(src), "-o", str(tmp_path / "o.json"), "--judge", "llm"]) == 1
+    assert "--judge-model" in capsys.readouterr().err
