@@ -212,19 +212,18 @@ def test_llm_check_uses_a_judge_model_and_counts_its_tokens(synth, tmp_path):
     _, labels = synth
     safe = next(lab for lab in labels if lab.safe)
 
-    def script(req):
-        text = req.text
-        if "[RESPONSE]" in text:  # the judge
-            return "It declines.\nVERDICT: REFUSAL" if "sorry" in text else "Fine.\nVERDICT: COMPLIANCE"
-        return good_answer(req)
+    def verdict(req):
+        assert "[RESPONSE]" in req.text
+        return "It declines.\nVERDICT: REFUSAL" if "sorry" in req.text else "Fine.\nVERDICT: COMPLIANCE"
 
-    with FakeOpenAIServer(script) as server:
+    with FakeOpenAIServer(good_answer) as server, FakeOpenAIServer(verdict) as judge_server:
         summary = run(synth, server, tmp_path / "o.json", labels=[safe],
-                      opts=BuildOptions(model="annotator", base_url=server.base_url, check="llm", language="French"))
-    assert summary.records == 1
+                      opts=BuildOptions(model="annotator", check="llm", check_model="judge",
+                                        check_base_url=judge_server.base_url, language="French"))
+    assert summary.records == 1 and judge_server.script_errors == []
     assert summary.check_usage["calls"] == 2 and summary.usage["calls"] == 2
-    assert all("in French" in r.messages[0]["content"][1]["text"] for r in server.chat_requests
-               if isinstance(r.messages[0]["content"], list))
+    assert {r.model for r in judge_server.chat_requests} == {"judge"}
+    assert all("in French" in r.messages[0]["content"][1]["text"] for r in server.chat_requests)
 
 
 def test_editing_a_prompt_invalidates_the_cache(synth, tmp_path):

@@ -25,6 +25,7 @@ def build(
     language: str = typer.Option("English", "--language", help="Language of instructions and responses."),
     check: str = typer.Option("keywords", "--check", help="keywords (English) | llm (a judge model; any language)."),
     check_model: Optional[str] = typer.Option(None, "--check-model", help="Judge model for --check llm (default: the annotator)."),
+    check_base_url: Optional[str] = typer.Option(None, "--check-base-url", help="Server of the --check llm judge (default: --base-url)."),
     max_attempts: int = typer.Option(3, "--max-attempts", help="Answers asked per part before it is a failure."),
     concurrency: int = typer.Option(8, "--concurrency", help="Requests in flight at once."),
     max_retries: int = typer.Option(5, "--max-retries", help="Retries of a request on 429/5xx/timeouts."),
@@ -50,7 +51,7 @@ def build(
     prompt_set = load_prompt_set(prompts)
     opts = BuildOptions(model=annotator, base_url=base_url, api_key_env=api_key_env, language=language,
                         max_attempts=max_attempts, concurrency=concurrency, max_retries=max_retries, timeout=timeout,
-                        temperature=temperature, max_new_tokens=max_new_tokens, check=check, check_model=check_model,
+                        temperature=temperature, max_new_tokens=max_new_tokens, check=check, check_model=check_model, check_base_url=check_base_url,
                         price_input=price_input, price_output=price_output, retry_failed=retry_failed)
     paths = output_paths(out)
     jobs = plan(label_rows, images, prompt_set, tax, annotator, language)

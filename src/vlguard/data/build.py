@@ -61,6 +61,7 @@ class BuildOptions:
     max_new_tokens: int = 600
     check: str = "keywords"
     check_model: str | None = None
+    check_base_url: str | None = None
     price_input: float | None = None
     price_output: float | None = None
     retry_failed: bool = False
@@ -289,7 +290,7 @@ def build(labels: list[ImageLabel], images: str | os.PathLike, out: str | os.Pat
         from vlguard.eval.backends.openai_api import OpenAIBackend
         from vlguard.eval.judges.llm import LLMJudge
 
-        inner = OpenAIBackend(opts.check_model or opts.model, base_url=opts.base_url, api_key_env=opts.api_key_env,
+        inner = OpenAIBackend(opts.check_model or opts.model, base_url=opts.check_base_url or opts.base_url, api_key_env=opts.api_key_env,
                               concurrency=1, max_new_tokens=512, timeout=opts.timeout, max_retries=opts.max_retries)
         judge = LLMJudge(backend=CountingBackend(inner, check_usage))
     check = AnswerCheck(opts.check, judge)
