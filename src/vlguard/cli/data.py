@@ -1,4 +1,5 @@
-"""`vlguard data ...`: inspect, validate, convert and fetch VLGuard-schema datasets."""
+"""`vlguard data ...`: inspect, validate, convert, fetch and synthesise VLGuard-schema datasets, and clean
+instruction data (`build` and `labels` live in `data_build`)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from rich.table import Table
 from vlguard.cli import console
 from vlguard.data.paths import resolve_dataset
 
-app = typer.Typer(help="Inspect, validate, convert and fetch VLGuard-schema datasets.", no_args_is_help=True)
+app = typer.Typer(help="Inspect, validate, convert, fetch, synthesise, build and clean datasets.", no_args_is_help=True)
 
 
 @app.command()
