@@ -175,6 +175,7 @@ def test_a_provider_block_fails_the_part_at_once(synth, tmp_path):
     with FakeOpenAIServer([ContentPolicy()]) as server:
         summary = run(synth, server, tmp_path / "o.json", labels=[unsafe])
     assert summary.failures == {"api-refused": 1} and len(server.chat_requests) == 1
+    assert summary.usage["calls"] == 0  # an HTTP 400 block is not billed, so it is not counted
 
 
 def test_api_errors_are_not_cached_and_a_rerun_asks_only_for_them(synth, tmp_path):

@@ -97,3 +97,18 @@ def test_validate_takes_a_taxonomy_of_your_own(tmp_path, capsys):
     assert main(["data", "validate", str(f), "--taxonomy", str(tmp_path / "tax.yaml")]) == 0
     out = capsys.readouterr().out
     assert "'crime'" not in out and "0 error(s), 1 warning(s)" in out  # images-not-checked
+
+
+def test_build_exits_non_zero_while_parts_could_not_be_asked(world, tmp_path, capsys):
+    from vlguard.testing.openai_server import ServerError
+
+    csv = labels_csv(world, tmp_path, capsys)
+    out = tmp_path / "o.json"
+    args = ["data", "build", "--images", str(world / "train"), "--labels", str(csv), "--annotator", "x",
+            "-o", str(out), "--max-retries", "0"]
+    with FakeOpenAIServer(lambda req: ServerError(503)) as server:
+        assert main([*args, "--base-url", server.base_url]) == 1
+    assert "run the same command again" in " ".join(capsys.readouterr().out.split())
+    with FakeOpenAIServer(good_answer) as server:
+        assert main([*args, "--base-url", server.base_url]) == 0
+    assert len(json.loads(out.read_text())) == 6

@@ -95,6 +95,11 @@ def build(
                       f"{Usage(**summary.cached_usage).describe(price_input, price_output)}", highlight=False)
     if summary.cost is not None:
         console.print(f"[bold]cost of this run: ${summary.cost:,.4f}[/]")
+    unfinished = sum(n for reason, n in summary.failures.items() if reason in ("api-error", "internal-error"))
+    if unfinished:
+        console.print(f"[yellow]{unfinished} part(s) could not be asked (api-error): run the same command again "
+                      f"to ask only for them[/]")
+        raise typer.Exit(1)
     console.print(f"next: vlguard data validate {out} --image-root {images} --lint")
 
 

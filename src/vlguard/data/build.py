@@ -189,7 +189,8 @@ def annotate(job: Job, url: str, backend: Any, check: AnswerCheck, max_attempts:
         if c.error:  # the backend already retried what can pass; nothing was billed
             status, reason, detail = "error", "api-error", c.error
             break
-        usage.add(c)
+        if not c.refused_by_api or c.prompt_tokens is not None or c.completion_tokens is not None:
+            usage.add(c)  # a block sent as an HTTP 400 is not billed; one with finish_reason content_filter is
         if c.refused_by_api:
             status, reason, detail = "failed", "api-refused", "the provider's content policy blocked the request"
             answers.append({"answer": "", "reason": reason})
