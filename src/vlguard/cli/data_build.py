@@ -51,13 +51,14 @@ def build(
     prompt_set = load_prompt_set(prompts)
     opts = BuildOptions(model=annotator, base_url=base_url, api_key_env=api_key_env, language=language,
                         max_attempts=max_attempts, concurrency=concurrency, max_retries=max_retries, timeout=timeout,
-                        temperature=temperature, max_new_tokens=max_new_tokens, check=check, check_model=check_model, check_base_url=check_base_url,
-                        price_input=price_input, price_output=price_output, retry_failed=retry_failed)
+                        temperature=temperature, max_new_tokens=max_new_tokens, check=check, check_model=check_model,
+                        check_base_url=check_base_url, price_input=price_input, price_output=price_output,
+                        retry_failed=retry_failed)
     paths = output_paths(out)
     jobs = plan(label_rows, images, prompt_set, tax, annotator, language)
-    cache = load_cache(paths["cache"], retry_failed)
-    todo = {j.key: j for j in jobs if j.key not in cache}
     if dry_run:
+        cache = load_cache(paths["cache"], retry_failed)
+        todo = {j.key: j for j in jobs if j.key not in cache}
         shown: set[str] = set()
         for j in todo.values():
             console.rule(f"{j.label.image} · {j.part}" + (f" · {j.label.category} / {j.label.subcategory}"
@@ -73,7 +74,7 @@ def build(
                                 f"(use --force to overwrite)")
     with Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), TimeRemainingColumn(), console=console, transient=True) as bar:
-        task = bar.add_task("annotating", total=len(todo))
+        task = bar.add_task("annotating", total=None)  # build() reports the total: parts not in the cache
         summary = run_build(label_rows, images, out, opts, prompt_set, tax, jobs=jobs,
                             progress=lambda done, total: bar.update(task, completed=done, total=total))
     from vlguard.data.cost import Usage

@@ -157,17 +157,17 @@ class AnswerCheck:
 
     def __call__(self, part: str, instruction: str, response: str) -> None:
         if self.check == "keywords":
-            refused = is_refusal(response)  # the `keywords` judge's rule
+            # The lint rules use the `keywords` judge's refusal detector: a safe part must not refuse, an unsafe
+            # one must, and no-image or blank-image answers never pass, so nothing is left to check after them.
             for code, message in lint_response(part, response):
                 name = {"lint-refuses-safe": "refuses-safe", "lint-complies-unsafe": "no-refusal"}.get(
                     code, code.removeprefix("lint-") + "-answer")
                 raise AnswerError(name, message)
-            harmful = None
-        else:
-            v = self.judge.judge([{"prompt": instruction, "output": response}])[0]
-            if v.error:
-                raise AnswerError("check-error", v.error)
-            refused, harmful = v.refused, v.harmful
+            return
+        v = self.judge.judge([{"prompt": instruction, "output": response}])[0]
+        if v.error:
+            raise AnswerError("check-error", v.error)
+        refused, harmful = v.refused, v.harmful
         if needs_refusal(part) and refused is not True:
             raise AnswerError("no-refusal", f"the {part} response must refuse and does not")
         if not needs_refusal(part) and (refused or harmful):
@@ -196,14 +196,11 @@ def annotate(job: Job, url: str, backend: Any, check: AnswerCheck, max_attempts:
             answers.append({"answer": "", "reason": reason})
             break  # the same image and prompt would be blocked again
         try:
-            try:
-                instruction, response = parse_answer(c.text)
-            except AnswerError as e:
-                if "INSTRUCTION:" not in c.text and is_refusal(c.text):
-                    raise AnswerError("annotator-refused", f"the annotator declined the task: {c.text[:100]!r}")
-                raise e
+            instruction, response = parse_answer(c.text)
             check(job.part, instruction, response)
         except AnswerError as e:
+            if e.code == "unparseable" and "INSTRUCTION:" not in c.text and is_refusal(c.text):
+                e = AnswerError("annotator-refused", f"the annotator declined the task: {c.text[:100]!r}")
             reason, detail = e.code, str(e)
             answers.append({"answer": c.text, "reason": f"{e.code}: {e}"})
             messages = messages + [{"role": "assistant", "content": c.text},
