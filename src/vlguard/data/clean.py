@@ -37,7 +37,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable
 
-from vlguard.data.formats import parse_llava_row, read_rows
+from vlguard.data.formats import parse_llava_row, parse_row, read_rows
 from vlguard.errors import ConfigError, DataError, VLGuardError
 from vlguard.eval.judges import Judge, Verdict, make_judge
 from vlguard.fileio import JsonlAppender, check_output, read_jsonl_tolerant, write_json, write_jsonl
@@ -96,17 +96,8 @@ def read_llava_rows(path: str | os.PathLike) -> tuple[str, list[dict[str, Any]],
     fmt = "jsonl" if p.suffix == ".jsonl" else "json"
     rows, exchanges = [], []
     for i, (where, row) in enumerate(read_rows(p)):
-        if not isinstance(row, dict):
-            raise DataError(f"{p}: {where} is a {type(row).__name__}, expected an object")
+        _, turns, _, _ = parse_row(p, where, row, parse_llava_row)
         rid = row.get("id")
-        try:
-            _, turns, _, _ = parse_llava_row(row)
-            if not turns:
-                raise DataError("conversation is empty")
-            if not any(t.role == "user" for t in turns):
-                raise DataError("conversation has no user turn")
-        except DataError as e:
-            raise DataError(f"{p}: {where}" + (f" (id {rid!r})" if rid is not None else "") + f": {e}") from None
         name = str(rid) if rid is not None else f"row{i}"
         ex = []
         for j, t in enumerate(turns):

@@ -116,6 +116,28 @@ def read_rows(path: Path) -> list[tuple[str, Any]]:
     return [(f"row {i}", obj) for i, obj in enumerate(data)]
 
 
+def _row_label(path: Path, where: str, row: dict[str, Any]) -> str:
+    rid = row.get("id")
+    return f"{path}: {where}" + (f" (id {rid!r})" if rid is not None else "")
+
+
+def parse_row(path: Path, where: str, row: Any, parse: Callable[[dict[str, Any]], Parsed]) -> Parsed:
+    """Parse one row read from `path` and check that it holds a conversation with a user turn; any problem is a
+    DataError naming the file, the row (`where`) and its id."""
+    if not isinstance(row, dict):
+        raise DataError(f"{path}: {where} is a {type(row).__name__}, expected an object")
+    try:
+        parsed = parse(row)
+        turns = parsed[1]
+        if not turns:
+            raise DataError("conversation is empty")
+        if not any(t.role == "user" for t in turns):
+            raise DataError("conversation has no user turn")
+    except DataError as e:
+        raise DataError(f"{_row_label(path, where, row)}: {e}") from None
+    return parsed
+
+
 def _read(
     path: str | os.PathLike,
     fmt: str,
@@ -132,18 +154,10 @@ def _read(
     source = f"{fmt}:{p.stem}"
     parsed: list[tuple[str, Sample]] = []
     for i, (where, row) in enumerate(read_rows(p)):
-        if not isinstance(row, dict):
-            raise DataError(f"{p}: {where} is a {type(row).__name__}, expected an object")
-        rid = row.get("id")
-        label = f"{p}: {where}" + (f" (id {rid!r})" if rid is not None else "")
+        row_id, turns, image, labels = parse_row(p, where, row, parse)
         try:
-            row_id, turns, image, labels = parse(row)
             if image is not None:
                 image = check_relative(image) if root is not None else _check_path(image)
-            if not turns:
-                raise DataError("conversation is empty")
-            if not any(t.role == "user" for t in turns):
-                raise DataError("conversation has no user turn")
             last = turns[-1]
             sample = Sample(
                 id=row_id if row_id is not None else f"{p.stem}-{i}",
@@ -154,7 +168,7 @@ def _read(
                 labels=labels if labels is not None else Labels(source=source),
             )
         except DataError as e:
-            raise DataError(f"{label}: {e}") from None
+            raise DataError(f"{_row_label(p, where, row)}: {e}") from None
         parsed.append((where, sample))
     ids = unique_ids([s.id for _, s in parsed])
     return [s if s.id == new else replace(s, id=new) for (_, s), new in zip(parsed, ids)]
