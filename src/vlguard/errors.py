@@ -17,3 +17,10 @@ class ConfigError(VLGuardError):
 
 class OutputExistsError(VLGuardError):
     """An output path that already exists and was not allowed to be overwritten."""
+
+
+def problem_list(problems: list[str], shown: int = 20) -> str:
+    """Problems one per indented line, the first `shown` of them, then how many more there are."""
+    text = "\n  ".join(problems[:shown])
+    more = f"\n  ... and {len(problems) - shown} more" if len(problems) > shown else ""
+    return f"\n  {text}{more}"

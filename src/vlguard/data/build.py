@@ -34,7 +34,7 @@ from vlguard.data.build_prompts import (PARTS_BY_SAFETY, AnswerError, PromptSet,
 from vlguard.data.cost import CountingBackend, Usage
 from vlguard.data.labels import ImageLabel, Taxonomy
 from vlguard.data.validate import lint_response
-from vlguard.errors import ConfigError, DataError
+from vlguard.errors import ConfigError, DataError, problem_list
 from vlguard.fileio import JsonlAppender, atomic_write, read_jsonl_tolerant, write_json
 from vlguard.images import ImageError, ImageRoot, decode_image
 from vlguard.refusal import is_refusal
@@ -115,9 +115,7 @@ def plan(labels: list[ImageLabel], images: str | os.PathLike, prompts: PromptSet
             text = prompts.render(part, language, taxonomy, lab.category, lab.subcategory)
             jobs.append(Job(lab, part, sha, text, cache_key(sha, part, model, text)))
     if problems:
-        shown = "\n  ".join(problems[:20])
-        more = f"\n  ... and {len(problems) - 20} more" if len(problems) > 20 else ""
-        raise DataError(f"{len(problems)} image(s) cannot be used, nothing was sent:\n  {shown}{more}")
+        raise DataError(f"{len(problems)} image(s) cannot be used, nothing was sent:{problem_list(problems)}")
     return jobs
 
 

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from vlguard.data.validate import VLGUARD_TAXONOMY
-from vlguard.errors import DataError
+from vlguard.errors import DataError, problem_list
 from vlguard.fileio import read_text
 from vlguard.images import ImageError, check_relative
 
@@ -134,9 +134,7 @@ def read_labels(path: str | os.PathLike, taxonomy: Taxonomy | None = None) -> li
         safe = bool(_parse_safe(row["safe"]))
         labels.append(ImageLabel(ref, safe, row.get("category") or None, row.get("subcategory") or None, line))
     if problems:
-        shown = "\n  ".join(problems[:20])
-        more = f"\n  ... and {len(problems) - 20} more" if len(problems) > 20 else ""
-        raise DataError(f"{path}: {len(problems)} bad row(s):\n  {shown}{more}")
+        raise DataError(f"{path}: {len(problems)} bad row(s):{problem_list(problems)}")
     if not labels:
         raise DataError(f"{path}: no rows under the header")
     return labels
