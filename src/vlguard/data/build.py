@@ -126,12 +126,12 @@ def image_url(data: bytes) -> str:
 
     from PIL import Image
 
+    from vlguard.eval.backends.openai_api import png_data_url
+
     with Image.open(io.BytesIO(data)) as im:
         mime = MIME.get(im.format or "")
         if mime is None:
-            buf = io.BytesIO()
-            im.convert("RGB").save(buf, format="PNG")
-            data, mime = buf.getvalue(), "image/png"
+            return png_data_url(im.convert("RGB"))
     return f"data:{mime};base64," + base64.b64encode(data).decode("ascii")
 
 
