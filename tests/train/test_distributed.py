@@ -30,6 +30,16 @@ def test_use_cpu_follows_the_config_and_falls_back_to_cpu_for_multi_process_with
         dist.check_world(SimpleNamespace(num_processes=1))
 
 
+
+def test_leave_process_group_ends_a_live_group_and_is_a_no_op_without_one(tmp_path):
+    import torch.distributed as td
+
+    dist.leave_process_group()  # one process, never launched: nothing to end
+    td.init_process_group("gloo", init_method=f"file://{tmp_path / 'store'}", rank=0, world_size=1)
+    assert td.is_initialized()
+    dist.leave_process_group()
+    assert not td.is_initialized()
+
 def _shipped_fsdp_classes() -> str:
     cfg = yaml.safe_load((REPO / "configs/accelerate/fsdp.yaml").read_text())
     return cfg["fsdp_config"]["fsdp_transformer_layer_cls_to_wrap"]
@@ -83,15 +93,26 @@ def test_deepspeed_auto_values_come_from_the_training_config():
 # --- real 2-process runs --------------------------------------------------------------------------------
 
 STOP_DRIVER = """
+import gc
 import sys
+
+import torch.distributed as td
+from torch.nn.parallel import DistributedDataParallel
+
 from vlguard.config import load_config
 from vlguard.train.config import TrainConfig
+from vlguard.train.distributed import leave_process_group
 from vlguard.train.loop import train
 
 try:
     train(load_config(TrainConfig, sys.argv[1]), stop_after=int(sys.argv[2]), log=lambda m: None)
 except KeyboardInterrupt:  # "killed" after that step; its last checkpoint is what --resume finds
     pass
+gc.collect()
+# a DDP wrapper still alive when the group goes can abort the process at exit
+assert not any(isinstance(o, DistributedDataParallel) for o in gc.get_objects()), "the run still holds DDP"
+leave_process_group()
+assert not td.is_initialized()
 """
 
 

@@ -22,9 +22,13 @@ def train_command(
     from vlguard.train.config import TrainConfig
     from vlguard.train.loop import train
 
+    from vlguard.train.distributed import leave_process_group
+
     cfg = load_config(TrainConfig, config, overrides or [])
     res = train(cfg, resume=resume, log=lambda m: console.print(m, highlight=False))
-    if not PartialState().is_main_process:  # under accelerate launch / torchrun every process gets here
+    main = PartialState().is_main_process  # under accelerate launch / torchrun every process gets here
+    leave_process_group()
+    if not main:
         return
     console.print(f"[green]done[/]: {res.steps} steps in {res.seconds:.1f}s, loss {res.first_loss} -> "
                   f"{res.final_loss}, {res.tokens_per_s:,.0f} tokens/s; saved {res.final_dir}")

@@ -2,11 +2,12 @@
 
 `accelerate launch` and `torchrun` start one copy of the run per process; accelerate reads the launcher's
 settings from the environment. These helpers fill in what the launcher's config leaves to the script (batch
-size, clipping, which layers FSDP wraps) and sum per-process numbers for logging.
+size, clipping, which layers FSDP wraps), sum per-process numbers for logging, and end the process group.
 """
 
 from __future__ import annotations
 
+import gc
 import os
 from typing import Any
 
@@ -83,3 +84,18 @@ def sum_over_processes(accelerator: Any, *values: float) -> tuple[float, ...]:
         return values
     t = torch.tensor(values, dtype=torch.float64, device=accelerator.device)
     return tuple(float(v) for v in accelerator.reduce(t, reduction="sum"))
+
+
+def leave_process_group() -> None:
+    """End this process's part in a multi-process run (nothing to do with one process).
+
+    Call it once training is over, outside any `except` block that still holds the run's frames. A gloo group
+    left alive at interpreter exit, or destroyed while a DDP wrapper still holds it, can abort a process
+    ("terminate called without an active exception") and so fail a launch whose training succeeded.
+    """
+    import torch.distributed as td
+
+    if not (td.is_available() and td.is_initialized()):
+        return
+    gc.collect()  # the DDP wrapper and its reducer go first: they hold the group
+    td.destroy_process_group()

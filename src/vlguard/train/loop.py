@@ -70,7 +70,8 @@ def _load(cfg: TrainConfig, mp: str, fsdp: bool = False) -> tuple[Any, Any]:
 def train(cfg: TrainConfig, resume: bool = False, log: Callable[[str], None] = print,
           stop_after: int | None = None) -> TrainResult:
     """Run the training described by `cfg`. `stop_after` ends the run early after that optimizer step's
-    checkpoint, as a kill would (used by tests of `--resume`)."""
+    checkpoint, as a kill would (used by tests of `--resume`). Under a launcher, each process calls
+    `distributed.leave_process_group()` after this returns."""
     from accelerate import Accelerator
     from accelerate.utils import DistributedDataParallelKwargs, set_seed
     from tqdm.auto import tqdm
