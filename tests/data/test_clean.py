@@ -217,8 +217,17 @@ def test_llm_judge_harmful_verdicts_and_unparseable_answers(tmp_path, monkeypatc
     src = write_rows(tmp_path / "in.json", LLM_ROWS)
     out = tmp_path / "out.json"
     with FakeOpenAIServer(llm_script) as server:
-        summary = clean_file(src, out, llm_judge(server), on_error=on_error, log=quiet)
+        judge = llm_judge(server)
+        backend = judge.backend
+        summary = clean_file(src, out, judge, on_error=on_error, log=quiet, price_input=2.0, price_output=8.0)
     assert len(server.chat_requests) == 5
+    # the fake server bills a token per word: the summary's totals are the sum of what it reported
+    usage = summary["usage"]
+    assert usage["calls"] == 5 and usage["unreported"] == 0
+    assert usage["prompt_tokens"] == sum(len(r.text.split()) for r in server.chat_requests)
+    assert usage["completion_tokens"] > 0
+    assert summary["cost_usd"] == pytest.approx((usage["prompt_tokens"] * 2 + usage["completion_tokens"] * 8) / 1e6)
+    assert judge.backend is backend  # the caller's judge is handed back unwrapped
     assert summary["judge"]["name"] == "llm" and summary["judge"]["model"] == "judge-model"
     assert summary["judge"]["prompt"] == "harmfulness_v1"
     again, removed = reassemble(out, default_paths(out)["removed"])
@@ -245,6 +254,8 @@ def test_a_second_run_reuses_the_cache_and_makes_no_judge_calls(tmp_path, monkey
         # the unparseable verdict was not cached: only its exchange is asked again
         assert len(server.chat_requests) == n + 1
         assert second["rows_from_cache"] == 3 and second["judge_records_sent"] == 1
+        assert first["usage"]["calls"] == 5 and second["usage"]["calls"] == 1  # cached rows cost nothing
+        assert second["cost_usd"] is None  # no prices given: unknown, not zero
         assert {k: first[k] for k in ("kept", "removed_by_reason")} == {k: second[k] for k in ("kept",
                                                                                                "removed_by_reason")}
     with FakeOpenAIServer(lambda req: Reply("VERDICT: COMPLIANCE")) as server:
@@ -338,3 +349,19 @@ def test_cli_errors_are_one_line(tmp_path, capsys):
     assert "on_error must be one of remove, keep" in capsys.readouterr().err
     assert main(["data", "clean", str(src), "-o", str(tmp_path / "o.json"), "--judge", "llm"]) == 1
     assert "--judge-model" in capsys.readouterr().err
+
+
+def test_cli_clean_with_the_llm_judge_prints_its_calls_tokens_and_cost(tmp_path, monkeypatch):
+    from vlguard.cli.data import app
+
+    monkeypatch.delenv(KEY_ENV, raising=False)
+    src = write_rows(tmp_path / "in.json", LLM_ROWS)
+    with FakeOpenAIServer(llm_script) as server:
+        res = CliRunner().invoke(app, ["clean", str(src), "-o", str(tmp_path / "kept.json"), "--judge", "llm",
+                                       "--judge-model", "judge-model", "--judge-base-url", server.base_url,
+                                       "--api-key-env", KEY_ENV, "--price-input", "2", "--price-output", "8"])
+    assert res.exit_code == 0, res.output
+    summary = json.loads((tmp_path / "kept.clean.json").read_text())
+    line = " ".join(res.output.split())
+    assert f"judge: 5 call(s), {summary['usage']['prompt_tokens']:,} input" in line
+    assert f"${summary['cost_usd']:,.4f}" in line

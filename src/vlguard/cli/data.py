@@ -147,6 +147,8 @@ def clean(
     judge_base_url: Optional[str] = typer.Option(None, "--judge-base-url", help="Server for the llm judge."),
     api_key_env: str = typer.Option("OPENAI_API_KEY", "--api-key-env", help="Environment variable holding the llm judge's API key."),
     concurrency: int = typer.Option(8, "--concurrency", help="Concurrent llm judge requests."),
+    price_input: Optional[float] = typer.Option(None, "--price-input", help="llm judge: $ per 1M input tokens, to print the cost."),
+    price_output: Optional[float] = typer.Option(None, "--price-output", help="llm judge: $ per 1M output tokens, to print the cost."),
     classifier_model: Optional[str] = typer.Option(None, "--classifier-model", help="Classifier folder or hub id (default Llama-Guard-3-8B)."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Neither read nor write the verdict cache beside OUT."),
     force: bool = typer.Option(False, "--force", help="Overwrite OUT, the removed file and the summary if they exist."),
@@ -169,7 +171,7 @@ def clean(
                   TimeElapsedColumn(), console=console, transient=True) as bar:
         task = bar.add_task(f"judging rows ({judge})", total=None)
         summary = clean_file(path, out, the_judge, removed_path=removed, on_error=on_error, force=force,
-                             use_cache=not no_cache,
+                             use_cache=not no_cache, price_input=price_input, price_output=price_output,
                              progress=lambda done, total: bar.update(task, completed=done, total=total),
                              log=lambda m: console.print(m, highlight=False, markup=False))
     t = Table("reason", "rows", title=f"{summary['rows']} rows, {summary['exchanges']} exchanges judged by "
@@ -187,3 +189,7 @@ def clean(
     if summary["rows_from_cache"]:
         console.print(f"{summary['rows_from_cache']} row(s) came from the verdict cache {summary['cache_file']}",
                       highlight=False)
+    if summary["usage"] is not None:
+        from vlguard.data.cost import Usage
+
+        console.print(f"judge: {Usage(**summary['usage']).describe(price_input, price_output)}", highlight=False)

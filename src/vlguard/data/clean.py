@@ -24,6 +24,9 @@ Resumable: verdicts are cached per row in `<OUT stem>.clean-cache.jsonl`, keyed 
 the judge's identity (name, model, prompt or lexicon version), flushed after every batch. A killed run started
 again judges only the rows not in the cache; entries made by another judge are ignored (with a warning); rows
 whose verdicts had errors are not cached, so they are tried again. Delete the cache to start over.
+
+Paid judges are accounted for: the calls and tokens of an API judge (as its server reported them) go into the
+summary's `usage`, with `cost_usd` when prices are given (see `vlguard.data.cost`); cached rows cost nothing.
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable
 
+from vlguard.data.cost import CountingBackend, Usage
 from vlguard.data.formats import parse_llava_row, parse_row, read_rows
 from vlguard.errors import ConfigError, DataError, VLGuardError
 from vlguard.eval.judges import Judge, Verdict, make_judge
@@ -183,11 +187,13 @@ def _decide(verdicts: list[dict[str, Any]], judge_name: str) -> tuple[str, int, 
 def clean_file(input_path: str | os.PathLike, out_path: str | os.PathLike, judge: Judge | str,
                removed_path: str | os.PathLike | None = None, on_error: str = "remove", force: bool = False,
                use_cache: bool = True, batch_records: int = BATCH_RECORDS, progress: Progress | None = None,
-               log: Callable[[str], None] = print, judge_kwargs: dict[str, Any] | None = None) -> dict[str, Any]:
+               log: Callable[[str], None] = print, judge_kwargs: dict[str, Any] | None = None,
+               price_input: float | None = None, price_output: float | None = None) -> dict[str, Any]:
     """Screen `input_path` with `judge` (a Judge, or a clean judge name); write kept rows to `out_path`.
 
     Also writes the removed rows with reasons (`removed_path`, default `<OUT stem>.removed.jsonl`) and a summary
-    (`<OUT stem>.clean.json`), which it returns. See the module docstring for the rules."""
+    (`<OUT stem>.clean.json`), which it returns. Prices (US dollars per million input/output tokens) price an
+    API judge's calls. See the module docstring for the rules."""
     if on_error not in ON_ERROR:
         raise ConfigError(f"on_error must be one of {', '.join(ON_ERROR)}, got {on_error!r}")
     if batch_records < 1:
@@ -243,6 +249,12 @@ def clean_file(input_path: str | os.PathLike, out_path: str | os.PathLike, judge
         if progress:
             progress(done, total)
 
+    # an API judge's answered calls are counted while this run uses it; the caller's judge is left as it was
+    usage = Usage()
+    inner = getattr(judge, "backend", None)
+    counted = inner is not None and hasattr(inner, "complete_messages")
+    if counted:
+        judge.backend = CountingBackend(inner, usage)
     try:
         batch: list[str] = []
         size = 0
@@ -255,6 +267,8 @@ def clean_file(input_path: str | os.PathLike, out_path: str | os.PathLike, judge
         if batch:
             judge_batch(batch)
     finally:
+        if counted:
+            judge.backend = inner
         if cache:
             cache.close()
 
@@ -295,6 +309,8 @@ def clean_file(input_path: str | os.PathLike, out_path: str | os.PathLike, judge
         "harmful_by_category": dict(categories.most_common()) if categories else None,
         "kept_with_judge_errors": kept_with_errors,
         "rows_from_cache": cached_rows, "judge_records_sent": sent,
+        "usage": usage.to_dict() if counted else None,
+        "cost_usd": usage.cost(price_input, price_output) if counted else None,
         "cache_entries_ignored": cache.ignored if cache else 0,
         "seconds": round(time.perf_counter() - t0, 3),
         "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
