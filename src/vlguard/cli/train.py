@@ -20,9 +20,8 @@ def train_command(
 
     from vlguard.config import load_config
     from vlguard.train.config import TrainConfig
-    from vlguard.train.loop import train
-
     from vlguard.train.distributed import leave_process_group
+    from vlguard.train.loop import train
 
     cfg = load_config(TrainConfig, config, overrides or [])
     res = train(cfg, resume=resume, log=lambda m: console.print(m, highlight=False))
