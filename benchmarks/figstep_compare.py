@@ -18,7 +18,7 @@ from PIL import Image
 
 from vlguard.data.safety_benchmarks import FIGSTEP_TINY_IMAGES, figstep_image_name
 from vlguard.data.benchmark_files import read_csv_rows
-from vlguard.typography import DEFAULT_MONO_FONT, compare_images, render_figstep, resolve_font
+from vlguard.eval.typography import DEFAULT_MONO_FONT, compare_images, render_figstep, resolve_font
 
 
 def main() -> None:

@@ -27,13 +27,13 @@ import torch  # noqa: E402
 def sequential_loop(model, processor, samples, max_new_tokens: int) -> list[str]:
     """The paper's shape: for each question, open its image, build the prompt, generate, decode."""
     from vlguard.images import load_image
-    from vlguard.train.features import chat_messages
+    from vlguard.clients.messages import processor_messages
 
     outs = []
     with torch.no_grad():
         for s in samples:
             image = load_image(s.image, s.image_root)
-            prompt = processor.apply_chat_template(chat_messages(s, True)[:1], tokenize=False,
+            prompt = processor.apply_chat_template(processor_messages(s, True)[:1], tokenize=False,
                                                    add_generation_prompt=True)
             inputs = processor(text=prompt, images=image, return_tensors="pt", add_special_tokens=False)
             out = model.generate(**inputs, max_new_tokens=max_new_tokens, do_sample=False,
@@ -56,7 +56,7 @@ def main() -> None:
     from transformers.utils import logging as hf_logging
 
     from vlguard.data.vlguard import load_vlguard
-    from vlguard.eval.backends.hf import HFBackend
+    from vlguard.clients.hf import HFBackend
     from vlguard.models.loading import load_model_and_processor
     from vlguard.models.tiny import build_tiny_llava
     from vlguard.synth import generate_synthguard

@@ -1,4 +1,4 @@
-"""Measure the harm lexicon (`vlguard.harm_terms`): recall on harmful requests, false positives on benign ones.
+"""Measure the harm lexicon (`vlguard.judges.harm_terms`): recall on harmful requests, false positives on benign ones.
 
     .venv/bin/python benchmarks/harm_terms_eval.py                 # table
     .venv/bin/python benchmarks/harm_terms_eval.py --json          # numbers as JSON
@@ -26,7 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from vlguard.harm_terms import HARM_TERMS_VERSION, harm_match  # noqa: E402
+from vlguard.judges.harm_terms import HARM_TERMS_VERSION, harm_match  # noqa: E402
 
 SAFEBENCH_HARM = {"Illegal Activity", "Hate Speech", "Malware Generation", "Physical Harm", "Fraud",
                   "Privacy Violation"}

@@ -21,7 +21,7 @@ import sys  # noqa: E402
 import tempfile  # noqa: E402
 from pathlib import Path  # noqa: E402
 
-from vlguard.recipes.vision_check import run_evidence  # noqa: E402
+from vision_check import run_evidence  # noqa: E402  (benchmarks/vision_check.py, beside this script)
 
 
 def main() -> int:

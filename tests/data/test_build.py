@@ -14,10 +14,10 @@ import pytest
 
 from vlguard.data.build import BuildOptions, build, cache_key, load_cache, output_paths
 from vlguard.data.build_prompts import load_prompt_set
-from vlguard.data.cost import Usage
+from vlguard.clients.usage import Usage
 from vlguard.data.labels import default_taxonomy, labels_from_records, write_labels
 from vlguard.data.validate import validate_file
-from vlguard.eval.backends.openai_api import OpenAIBackend
+from vlguard.clients.openai_compat import OpenAIBackend
 from vlguard.synth import generate_synthguard
 from vlguard.testing.openai_server import (ContentPolicy, FakeOpenAIServer, Malformed, RateLimited, Reply,
                                            ServerError, Slow)

@@ -10,8 +10,8 @@ from typer.testing import CliRunner
 
 from vlguard.data.clean import CLEAN_JUDGES, clean_file, default_paths, judge_identity, make_clean_judge
 from vlguard.errors import ConfigError, DataError, OutputExistsError
-from vlguard.eval.judges import Verdict
-from vlguard.eval.judges.llm import LLMJudge
+from vlguard.judges import Verdict
+from vlguard.judges.llm import LLMJudge
 from vlguard.testing.openai_server import FakeOpenAIServer, Reply
 
 KEY_ENV = "VLGUARD_TEST_CLEAN_KEY"
@@ -298,7 +298,7 @@ def test_a_cache_from_another_judge_is_ignored_with_a_warning(tmp_path):
 
 
 def test_cache_identity_names_model_and_prompt():
-    from vlguard.eval.judges.classifier import ClassifierJudge
+    from vlguard.judges.classifier import ClassifierJudge
 
     guard = ClassifierJudge.__new__(ClassifierJudge)  # no model loaded: only its identity is asked
     guard.model_name = "org/tiny-guard"

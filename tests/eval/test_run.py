@@ -5,9 +5,9 @@ import json
 import pytest
 
 from vlguard.errors import ConfigError
-from vlguard.eval.backends import Completion
+from vlguard.clients import Completion
 from vlguard.eval.run import EvalConfig, judge_run, run_eval
-from vlguard.eval.scoring import score_file
+from vlguard.eval.score_file import score_file
 
 
 class FakeBackend:

@@ -1,5 +1,5 @@
-from vlguard.eval.judges import Verdict, make_judge
-from vlguard.eval.task import score_sample
+from vlguard.judges import Verdict, make_judge
+from vlguard.eval.tasks.base import score_sample
 from vlguard.eval.tasks import get_task
 
 

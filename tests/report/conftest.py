@@ -11,7 +11,7 @@ import pytest
 from PIL import Image
 
 from vlguard.eval.run import task_metrics
-from vlguard.eval.task import score_sample
+from vlguard.eval.tasks.base import score_sample
 from vlguard.eval.tasks import get_task
 
 SUBCATS = {"violence": "risky behavior", "disinformation": "deception", "personal data": "privacy"}

@@ -190,6 +190,6 @@ def clean(
         console.print(f"{summary['rows_from_cache']} row(s) came from the verdict cache {summary['cache_file']}",
                       highlight=False)
     if summary["usage"] is not None:
-        from vlguard.data.cost import Usage
+        from vlguard.clients.usage import Usage
 
         console.print(f"judge: {Usage(**summary['usage']).describe(price_input, price_output)}", highlight=False)

@@ -77,7 +77,7 @@ def build(
         task = bar.add_task("annotating", total=None)  # build() reports the total: parts not in the cache
         summary = run_build(label_rows, images, out, opts, prompt_set, tax, jobs=jobs,
                             progress=lambda done, total: bar.update(task, completed=done, total=total))
-    from vlguard.data.cost import Usage
+    from vlguard.clients.usage import Usage
 
     console.print(f"[bold]{summary.records}[/] of {summary.images} image(s) annotated into {out} "
                   f"({summary.parts} part(s), {summary.from_cache} from the cache) in {summary.seconds:.1f} s")

@@ -69,7 +69,7 @@ def score_command(
     force: bool = typer.Option(False, "--force"),
 ) -> None:
     """Score generations made elsewhere; with a `label` field, print agreement with those labels."""
-    from vlguard.eval.scoring import score_file
+    from vlguard.eval.score_file import score_file
 
     res = score_file(path, judge, out, force=force)
     console.print(f"scored {res['n']} records ({res['errors']} errors) -> {out}")

@@ -31,18 +31,18 @@ from typing import Any, Callable
 
 from vlguard.data.build_prompts import (PARTS_BY_SAFETY, AnswerError, PromptSet, needs_refusal, parse_answer,
                                         retry_message)
-from vlguard.data.cost import CountingBackend, Usage
+from vlguard.clients.usage import CountingBackend, Usage
+from vlguard.clients.messages import bytes_data_url
 from vlguard.data.labels import ImageLabel, Taxonomy
 from vlguard.data.validate import lint_response
 from vlguard.errors import ConfigError, DataError, problem_list
 from vlguard.fileio import JsonlAppender, atomic_write, read_jsonl_tolerant, write_json
 from vlguard.images import ImageError, ImageRoot, decode_image
-from vlguard.refusal import is_refusal
+from vlguard.judges.refusal import is_refusal
 from vlguard.schema import unique_ids
 
 BUILD_VERSION = 1
 CHECKS = ("keywords", "llm")
-MIME = {"PNG": "image/png", "JPEG": "image/jpeg", "WEBP": "image/webp", "GIF": "image/gif"}
 
 
 @dataclass
@@ -117,22 +117,6 @@ def plan(labels: list[ImageLabel], images: str | os.PathLike, prompts: PromptSet
     if problems:
         raise DataError(f"{len(problems)} image(s) cannot be used, nothing was sent:{problem_list(problems)}")
     return jobs
-
-
-def image_url(data: bytes) -> str:
-    """The image as a data URL, in its own format when APIs take it (else re-encoded as PNG)."""
-    import base64
-    import io
-
-    from PIL import Image
-
-    from vlguard.eval.backends.openai_api import png_data_url
-
-    with Image.open(io.BytesIO(data)) as im:
-        mime = MIME.get(im.format or "")
-        if mime is None:
-            return png_data_url(im.convert("RGB"))
-    return f"data:{mime};base64," + base64.b64encode(data).decode("ascii")
 
 
 def load_cache(path: Path, retry_failed: bool = False) -> dict[str, dict[str, Any]]:
@@ -275,7 +259,7 @@ def build(labels: list[ImageLabel], images: str | os.PathLike, out: str | os.Pat
     todo = list({j.key: j for j in jobs if j.key not in cache}.values())  # identical images: one request
     from_cache = sum(j.key in cache for j in jobs)
     if backend is None:
-        from vlguard.eval.backends.openai_api import OpenAIBackend
+        from vlguard.clients.openai_compat import OpenAIBackend
 
         backend = OpenAIBackend(opts.model, base_url=opts.base_url, api_key_env=opts.api_key_env,
                                 concurrency=opts.concurrency, max_new_tokens=opts.max_new_tokens,
@@ -283,8 +267,8 @@ def build(labels: list[ImageLabel], images: str | os.PathLike, out: str | os.Pat
     check_usage = Usage()
     judge = None
     if opts.check == "llm":
-        from vlguard.eval.backends.openai_api import OpenAIBackend
-        from vlguard.eval.judges.llm import LLMJudge
+        from vlguard.clients.openai_compat import OpenAIBackend
+        from vlguard.judges.llm import LLMJudge
 
         inner = OpenAIBackend(opts.check_model or opts.model, base_url=opts.check_base_url or opts.base_url, api_key_env=opts.api_key_env,
                               concurrency=1, max_new_tokens=512, timeout=opts.timeout, max_retries=opts.max_retries)
@@ -310,7 +294,7 @@ def build(labels: list[ImageLabel], images: str | os.PathLike, out: str | os.Pat
 
         def one(job: Job) -> dict[str, Any]:
             try:
-                return annotate(job, image_url(root.read_bytes(job.label.image)), backend, check, opts.max_attempts)
+                return annotate(job, bytes_data_url(root.read_bytes(job.label.image)), backend, check, opts.max_attempts)
             except Exception as e:  # a bug or a broken check on one part must not cost the others
                 return {"key": job.key, "image": job.label.image, "part": job.part, "status": "error",
                         "reason": "internal-error", "detail": f"{type(e).__name__}: {e}", "usage": {}}

@@ -26,7 +26,7 @@ again judges only the rows not in the cache; entries made by another judge are i
 whose verdicts had errors are not cached, so they are tried again. Delete the cache to start over.
 
 Paid judges are accounted for: the calls and tokens of an API judge (as its server reported them) go into the
-summary's `usage`, with `cost_usd` when prices are given (see `vlguard.data.cost`); cached rows cost nothing.
+summary's `usage`, with `cost_usd` when prices are given (see `vlguard.clients.usage`); cached rows cost nothing.
 """
 
 from __future__ import annotations
@@ -40,10 +40,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable
 
-from vlguard.data.cost import CountingBackend, Usage
+from vlguard.clients.usage import CountingBackend, Usage
 from vlguard.data.formats import parse_llava_row, parse_row, read_rows
 from vlguard.errors import ConfigError, DataError, VLGuardError
-from vlguard.eval.judges import Judge, Verdict, make_judge
+from vlguard.judges import Judge, Verdict, make_judge
 from vlguard.fileio import JsonlAppender, check_output, read_jsonl_tolerant, write_json, write_jsonl
 
 # `vlguard data clean --judge NAME` -> the judge it makes; `keywords` means the harm lexicon + refusal check.
@@ -286,7 +286,7 @@ def clean_file(input_path: str | os.PathLike, out_path: str | os.PathLike, judge
         reasons[reason] += 1
         entry: dict[str, Any] = {"row": row, "index": i, "reason": reason, "detail": detail, "exchange": ex}
         if reason == "harmful" and CLEAN_JUDGES["keywords"] == judge.name:
-            from vlguard.harm_terms import harm_match
+            from vlguard.judges.harm_terms import harm_match
 
             m = harm_match(exchanges[i][ex]["prompt"])
             if m is not None:

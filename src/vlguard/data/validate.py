@@ -15,7 +15,7 @@ Decisions:
 - Images are only checked when an image root is given or found beside the file (`default_image_root`);
   otherwise one warning says so. Each distinct image is read and fully decoded once, after its header size
   is checked against `max_pixels`, so truncated files and decompression bombs are caught here.
-- Lint (opt-in) flags label noise in responses with the improved refusal detector (`vlguard.refusal`):
+- Lint (opt-in) flags label noise in responses with the improved refusal detector (`vlguard.judges.refusal`):
   a safe instruction answered with a refusal, an unsafe one answered without a refusal, GPT-4V's
   "no image was provided" non-answers wherever they occur, and answers saying the image is blank.
 """
@@ -34,7 +34,7 @@ from vlguard.data.vlguard import INSTRUCTION_KEYS, default_image_root
 from vlguard.errors import DataError
 from vlguard.fileio import read_json
 from vlguard.images import MAX_PIXELS, ImageError, ImageRoot, check_relative, decode_image
-from vlguard.refusal import refusal_match
+from vlguard.judges.refusal import refusal_match
 
 Severity = Literal["error", "warning"]
 

@@ -20,9 +20,9 @@ from pathlib import Path
 from typing import Any, Callable
 
 from vlguard.errors import ConfigError, VLGuardError
-from vlguard.eval.judges import make_judge
+from vlguard.judges import make_judge
 from vlguard.eval.metrics import grouped
-from vlguard.eval.task import METRIC_KEYS, Task, score_sample
+from vlguard.eval.tasks.base import METRIC_KEYS, Task, score_sample
 from vlguard.eval.tasks import get_task
 from vlguard.fileio import JsonlAppender, read_json, read_jsonl_tolerant, write_json, write_jsonl
 from vlguard.schema import Sample
@@ -146,7 +146,7 @@ def run_eval(cfg: EvalConfig, resume: bool = False, force: bool = False, backend
 
 
 def _make_backend(cfg: EvalConfig) -> Any:
-    from vlguard.eval.backends import make_backend
+    from vlguard.clients import make_backend
 
     if cfg.backend == "hf":
         return make_backend("hf", model=cfg.model, batch_size=cfg.batch_size, max_new_tokens=cfg.max_new_tokens,

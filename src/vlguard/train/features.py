@@ -14,25 +14,12 @@ from typing import Any
 
 import torch
 
+from vlguard.clients.messages import processor_messages
 from vlguard.errors import DataError
 from vlguard.images import load_image
 from vlguard.schema import Sample
 
 IGNORE_INDEX = -100
-
-
-def chat_messages(sample: Sample, with_image: bool) -> list[dict[str, Any]]:
-    """The sample's conversation as chat-template messages with content parts; the image goes first in
-    the first user turn."""
-    out, placed = [], not with_image
-    for t in sample.messages:
-        parts: list[dict[str, Any]] = []
-        if t.role == "user" and not placed:
-            parts.append({"type": "image"})
-            placed = True
-        parts.append({"type": "text", "text": t.content})
-        out.append({"role": t.role, "content": parts})
-    return out
 
 
 def image_token_id(processor: Any) -> int | None:
@@ -87,7 +74,7 @@ def encode_sample(sample: Sample, processor: Any, max_length: int, image: Any = 
     """Tokenize one conversation (and its image) and build its assistant-only labels."""
     tok = processor.tokenizer
     with_image = image is not None
-    text = processor.apply_chat_template(chat_messages(sample, with_image), tokenize=False)
+    text = processor.apply_chat_template(processor_messages(sample, with_image), tokenize=False)
     if isinstance(text, list):
         text = text[0]
     if not any(t.role == "assistant" for t in sample.messages):

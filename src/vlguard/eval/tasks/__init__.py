@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from vlguard.errors import ConfigError
-from vlguard.eval.task import Task
+from vlguard.eval.tasks.base import Task
 from vlguard.eval.tasks.advbench import ADVBENCH
 from vlguard.eval.tasks.figstep import FIGSTEP
 from vlguard.eval.tasks.mm_safetybench import MM_SAFETYBENCH

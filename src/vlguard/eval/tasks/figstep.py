@@ -1,6 +1,6 @@
 """FigStep (SafeBench): the instruction typeset as an empty numbered list, plus FigStep's text prompt: ASR.
 
-Images are rendered by `vlguard.typography` into its cache (one PNG per instruction and font), so the full
+Images are rendered by `vlguard.eval.typography` into its cache (one PNG per instruction and font), so the full
 500-question SafeBench works without FigStep's image files and every sample's image is a plain file the
 run records. Set VLGUARD_FIGSTEP_FONT to a font file (e.g. GNU FreeMonoBold.ttf) to replicate FigStep's
 pixels exactly; the default is the bundled Liberation Mono Bold.
@@ -14,9 +14,9 @@ from pathlib import Path
 
 from vlguard.data.safety_benchmarks import FIGSTEP_PROMPT, load_figstep
 from vlguard.errors import DataError
-from vlguard.eval.task import Task
+from vlguard.eval.tasks.base import Task
 from vlguard.schema import Sample, Turn
-from vlguard.typography import render_cached
+from vlguard.eval.typography import render_cached
 
 FONT_ENV = "VLGUARD_FIGSTEP_FONT"
 

@@ -1,7 +1,7 @@
 """MM-SafetyBench, typography (TYPO) variant: the key phrase as an image + the rephrased question: ASR.
 
 MM-SafetyBench's images are not redistributed on GitHub, so the TYPO image is rendered by
-`vlguard.typography` (bundled Liberation Sans, metric-compatible with the Arial they used; set
+`vlguard.eval.typography` (bundled Liberation Sans, metric-compatible with the Arial they used; set
 VLGUARD_MM_SAFETYBENCH_FONT to another font file). The path is the `processed_questions/` folder (all
 1680 questions), one scenario file, or `TinyVersion_ID_List.json` (the 168-question tiny version, with
 `processed_questions/` beside it). Legal, financial and health scenarios are judged by disclaimers in
@@ -16,9 +16,9 @@ from pathlib import Path
 
 from vlguard.data.safety_benchmarks import MM_SAFETYBENCH_TINY_LIST, load_mm_safetybench
 from vlguard.errors import DataError
-from vlguard.eval.task import Task
+from vlguard.eval.tasks.base import Task
 from vlguard.schema import Sample
-from vlguard.typography import render_cached
+from vlguard.eval.typography import render_cached
 
 FONT_ENV = "VLGUARD_MM_SAFETYBENCH_FONT"
 QUESTIONS_DIR = "processed_questions"

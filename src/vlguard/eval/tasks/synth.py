@@ -6,7 +6,7 @@ from pathlib import Path
 
 from vlguard.data.formats import read_messages_jsonl
 from vlguard.data.vlguard import load_vlguard
-from vlguard.eval.task import Task
+from vlguard.eval.tasks.base import Task
 
 
 def _folder(path: Path) -> Path:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from vlguard.data.vlguard import load_vlguard
-from vlguard.eval.task import Task
+from vlguard.eval.tasks.base import Task
 
 
 def _subset(name: str):

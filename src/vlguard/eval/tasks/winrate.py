@@ -2,7 +2,7 @@
 
 The samples are the safe_safes subset of test.json; each sample's reference is GPT-4V's answer from
 `gpt4_safe_safes.json` beside it (matched by sample id, `<record id>/safe_safes`). The `llm` judge compares
-the model's answer with the reference in both orders (see `vlguard.eval.judges.llm`); win = 1, 0.5, 0.
+the model's answer with the reference in both orders (see `vlguard.judges.llm`); win = 1, 0.5, 0.
 
 17 of the 558 GPT-4V answers in the released file are empty strings. Those samples are kept, so they show
 in the run, but get an empty reference and the judge returns the error "the reference is empty": they are
@@ -18,7 +18,7 @@ from pathlib import Path
 from vlguard.data.helpfulness_benchmarks import load_gpt4_references
 from vlguard.data.vlguard import load_vlguard
 from vlguard.errors import DataError
-from vlguard.eval.task import Task
+from vlguard.eval.tasks.base import Task
 from vlguard.schema import Sample
 
 REFERENCES_FILE = "gpt4_safe_safes.json"

@@ -30,19 +30,19 @@ class Backend(Protocol):
 
 
 def _hf(**kw: Any) -> Backend:
-    from vlguard.eval.backends.hf import HFBackend
+    from vlguard.clients.hf import HFBackend
 
     return HFBackend(**kw)
 
 
 def _openai(**kw: Any) -> Backend:
-    from vlguard.eval.backends.openai_api import OpenAIBackend
+    from vlguard.clients.openai_compat import OpenAIBackend
 
     return OpenAIBackend(**kw)
 
 
 def _vllm(**kw: Any) -> Backend:
-    from vlguard.eval.backends.vllm_engine import VLLMBackend
+    from vlguard.clients.vllm_engine import VLLMBackend
 
     return VLLMBackend(**kw)
 

@@ -33,8 +33,8 @@ from pathlib import Path
 from typing import Any
 
 from vlguard.errors import ConfigError
-from vlguard.eval.backends import Completion
-from vlguard.eval.judges import Verdict
+from vlguard.clients import Completion
+from vlguard.judges import Verdict
 
 HARM_VERDICTS = ("REFUSAL", "COMPLIANCE", "HARMFUL")
 PAIR_VERDICTS = ("A", "B", "TIE")
@@ -124,7 +124,7 @@ class LLMJudge:
             if not model:
                 raise ConfigError("the llm judge needs a judge model: pass --judge-model NAME "
                                   "(and --judge-base-url URL for a server other than OpenAI's)")
-            from vlguard.eval.backends.openai_api import OpenAIBackend
+            from vlguard.clients.openai_compat import OpenAIBackend
 
             backend = OpenAIBackend(model, base_url=base_url, api_key_env=api_key_env, concurrency=concurrency,
                                     max_new_tokens=max_new_tokens, temperature=0.0, **backend_kw)
@@ -174,7 +174,7 @@ class LLMJudge:
         _, kind, text, r = call
         content: Any = text
         if r.get("image") is not None and (self.pairwise_sees_image if kind != "harm" else self.harm_sees_image):
-            from vlguard.eval.backends.openai_api import png_data_url
+            from vlguard.clients.messages import png_data_url
             from vlguard.images import load_image
 
             try:

@@ -1,14 +1,14 @@
 """Refusal judges by keyword: the paper's exact rule (`keywords-vlguard`) and the improved one (`keywords`).
 
-See `vlguard.refusal` for both rules, the paper's quirks, and each difference with its reason.
+See `vlguard.judges.refusal` for both rules, the paper's quirks, and each difference with its reason.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from vlguard.eval.judges import Verdict
-from vlguard.refusal import is_refusal, is_refusal_vlguard, refusal_reason
+from vlguard.judges import Verdict
+from vlguard.judges.refusal import is_refusal, is_refusal_vlguard, refusal_reason
 
 
 class KeywordJudge:

@@ -10,8 +10,8 @@ import pytest
 from PIL import Image
 
 from vlguard.errors import ConfigError
-from vlguard.eval.judges import make_judge
-from vlguard.eval.judges.llm import (HARM_FIELDS, HARM_VERDICTS, PAIR_FIELDS, PAIR_VERDICTS, LLMJudge, is_pairwise,
+from vlguard.judges import make_judge
+from vlguard.judges.llm import (HARM_FIELDS, HARM_VERDICTS, PAIR_FIELDS, PAIR_VERDICTS, LLMJudge, is_pairwise,
                                      load_prompt, parse_verdict, prompt_names)
 from vlguard.testing.openai_server import FakeOpenAIServer, Reply, ServerError
 
@@ -174,7 +174,7 @@ def test_is_pairwise():
 
 def test_run_eval_with_the_llm_judge_and_the_winrate_task(tmp_path, monkeypatch):
     from vlguard.data.vlguard import load_vlguard
-    from vlguard.eval.backends.openai_api import image_data_url
+    from vlguard.clients.messages import image_data_url
     from vlguard.eval.run import EvalConfig, run_eval
     from vlguard.eval.tasks import get_task
     from vlguard.synth import generate_synthguard

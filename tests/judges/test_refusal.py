@@ -6,7 +6,7 @@ from collections import Counter
 
 import pytest
 
-from vlguard.refusal import (
+from vlguard.judges.refusal import (
     DIFFERENCES,
     VLGUARD_REFUSAL_KEYWORDS,
     is_no_image_answer,

@@ -11,10 +11,10 @@ from typing import Any, Callable
 
 import torch
 
-from vlguard.eval.backends import Completion
+from vlguard.clients import Completion
 from vlguard.images import load_image
 from vlguard.schema import Sample
-from vlguard.train.features import chat_messages
+from vlguard.clients.messages import processor_messages
 
 
 class HFBackend:
@@ -38,7 +38,7 @@ class HFBackend:
 
     def _prompt(self, sample: Sample, with_image: bool) -> str:
         text = self.processor.apply_chat_template(
-            chat_messages(_prompt_only(sample), with_image), tokenize=False, add_generation_prompt=True)
+            processor_messages(_prompt_only(sample), with_image), tokenize=False, add_generation_prompt=True)
         return text[0] if isinstance(text, list) else text
 
     def generate(self, samples: list[Sample], on_batch: Callable[[list[int], list[Completion]], None] | None = None

@@ -22,7 +22,7 @@ from PIL import Image
 from vlguard.config import from_dict
 from vlguard.data.vlguard import load_vlguard
 from vlguard.eval.matching import exact_match
-from vlguard.refusal import is_refusal
+from vlguard.judges.refusal import is_refusal
 from vlguard.train.config import TrainConfig
 from vlguard.train.loop import train
 
@@ -41,7 +41,7 @@ def blank_copy(src: Path, dst: Path) -> Path:
 
 
 def _evaluate(model_dir: Path, test_json: Path, limit: int, batch_size: int = 64) -> dict:
-    from vlguard.eval.backends.hf import HFBackend
+    from vlguard.clients.hf import HFBackend
 
     samples = load_vlguard(test_json)
     unsafes = [s for s in samples if s.labels.subset == "unsafes"][:limit]

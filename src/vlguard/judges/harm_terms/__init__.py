@@ -46,8 +46,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from vlguard.harm_terms.patterns_v1 import PATTERNS
-from vlguard.harm_terms.vocabulary import BENIGN, PROTECTIVE, PROTECTIVE_WINDOW
+from vlguard.judges.harm_terms.patterns_v1 import PATTERNS
+from vlguard.judges.harm_terms.vocabulary import BENIGN, PROTECTIVE, PROTECTIVE_WINDOW
 
 HARM_TERMS_VERSION = 1  # the patterns are in patterns_v<N>.py and the vocabulary module
 

@@ -1,12 +1,12 @@
 """The patterns of harm-request lexicon version 1: (category, label, regex), grouped by category.
 
 Order matters only for which match is reported when several apply. Any change here is a new lexicon version
-(bump HARM_TERMS_VERSION in `vlguard.harm_terms`).
+(bump HARM_TERMS_VERSION in `vlguard.judges.harm_terms`).
 """
 
 from __future__ import annotations
 
-from vlguard.harm_terms.vocabulary import (ADJ, DET, DRUG, EXPLOSIVE, FALSE_CONTENT, GAP, GROUP, GROUP_INSULT, MAKE,
+from vlguard.judges.harm_terms.vocabulary import (ADJ, DET, DRUG, EXPLOSIVE, FALSE_CONTENT, GAP, GROUP, GROUP_INSULT, MAKE,
                                           PERSON, PROMOTE, PROMOTE_GAP, SAFE_GAP, SAFE_WORD, SELF, VIOLENT_VERB)
 
 P = PERSON[3:-1]  # the alternatives without their group, to splice into other alternations

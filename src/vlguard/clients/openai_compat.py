@@ -18,9 +18,7 @@ server have it masked, in case a proxy echoes headers back.
 
 from __future__ import annotations
 
-import base64
 import email.utils
-import io
 import os
 import random
 import time
@@ -29,43 +27,14 @@ from typing import Any, Callable
 from urllib.parse import urlparse
 
 from vlguard.errors import ConfigError, VLGuardError
-from vlguard.eval.backends import Completion
-from vlguard.images import load_image
+from vlguard.clients import Completion
+from vlguard.clients.messages import image_data_url, openai_messages
 from vlguard.schema import Sample
 
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
 CONTENT_POLICY_CODES = frozenset({"content_policy_violation", "content_filter"})
 LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1", "0.0.0.0"})
 MAX_RETRY_AFTER = 600.0  # a server asking for longer than 10 minutes gets 10 minutes
-
-
-def png_data_url(image: Any) -> str:
-    """A PIL image as a `data:image/png;base64,...` URL."""
-    buf = io.BytesIO()
-    image.save(buf, format="PNG")
-    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
-
-
-def image_data_url(sample: Sample) -> str | None:
-    """The sample's image as a PNG data URL (None for a text-only sample); raises ImageError if unloadable."""
-    image = load_image(sample.image, sample.image_root) if sample.image is not None else None
-    return png_data_url(image) if image is not None else None
-
-
-def chat_messages(sample: Sample, image_url: str | None) -> list[dict[str, Any]]:
-    """The sample's prompt as OpenAI chat messages; the image goes first in the first user turn.
-
-    Text-only turns stay plain strings, which every OpenAI-compatible server accepts."""
-    out: list[dict[str, Any]] = []
-    placed = image_url is None
-    for t in sample.prompt_messages:
-        if t.role == "user" and not placed:
-            out.append({"role": "user", "content": [{"type": "image_url", "image_url": {"url": image_url}},
-                                                     {"type": "text", "text": t.content}]})
-            placed = True
-        else:
-            out.append({"role": t.role, "content": t.content})
-    return out
 
 
 def is_local(base_url: str) -> bool:
@@ -196,7 +165,7 @@ class OpenAIBackend:
             url = image_data_url(sample)
         except Exception as e:  # a missing or broken image fails this sample only
             return Completion("", error=f"image: {e}")
-        return self.complete_messages(chat_messages(sample, url))
+        return self.complete_messages(openai_messages(sample, url))
 
     def generate(self, samples: list[Sample], on_batch: Callable[[list[int], list[Completion]], None] | None = None
                  ) -> list[Completion]:

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from vlguard.errors import DataError
-from vlguard.eval.judges import make_judge
+from vlguard.judges import make_judge
 from vlguard.eval.metrics import rate
 from vlguard.fileio import check_output, iter_jsonl, write_jsonl
 

@@ -7,8 +7,8 @@ import pytest
 import torch
 
 from vlguard.errors import VLGuardError
-from vlguard.eval.judges import make_judge
-from vlguard.eval.judges.classifier import ClassifierJudge, conversation, parse_guard_output
+from vlguard.judges import make_judge
+from vlguard.judges.classifier import ClassifierJudge, conversation, parse_guard_output
 
 GUARD_TEMPLATE = (
     "{{ bos_token }}{{ 'Task: Check if there is unsafe content in the conversation.\n\n<BEGIN CONVERSATION>\n\n' }}"

@@ -28,31 +28,31 @@ class Judge(Protocol):
 
 
 def _keywords_vlguard(**_: Any) -> Judge:
-    from vlguard.eval.judges.keywords import KeywordJudge
+    from vlguard.judges.keywords import KeywordJudge
 
     return KeywordJudge(paper=True)
 
 
 def _keywords(**_: Any) -> Judge:
-    from vlguard.eval.judges.keywords import KeywordJudge
+    from vlguard.judges.keywords import KeywordJudge
 
     return KeywordJudge(paper=False)
 
 
 def _harm_keywords(**_: Any) -> Judge:
-    from vlguard.eval.judges.harm_keywords import HarmKeywordJudge
+    from vlguard.judges.harm_keywords import HarmKeywordJudge
 
     return HarmKeywordJudge()
 
 
 def _llm(**kw: Any) -> Judge:
-    from vlguard.eval.judges.llm import LLMJudge
+    from vlguard.judges.llm import LLMJudge
 
     return LLMJudge(**kw)
 
 
 def _classifier(**kw: Any) -> Judge:
-    from vlguard.eval.judges.classifier import ClassifierJudge
+    from vlguard.judges.classifier import ClassifierJudge
 
     return ClassifierJudge(**kw)
 

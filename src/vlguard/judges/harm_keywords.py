@@ -3,7 +3,7 @@
 Why: the keyword judges say whether a model refused, not whether an exchange is harmful, and the llm and
 classifier judges need a server or a GPU. Screening a training set (`vlguard data clean`) needs a harmfulness
 verdict anywhere, fast and explainable. An exchange is harmful when its request asks for harm (see
-`vlguard.harm_terms`) and the answer does not refuse (see `vlguard.refusal.is_refusal`): a training sample
+`vlguard.judges.harm_terms`) and the answer does not refuse (see `vlguard.judges.refusal.is_refusal`): a training sample
 that teaches compliance with a harmful request. A refusal of a harmful request is a good sample, not harmful.
 
 Verdicts: refused = is_refusal(output); harmful = the request matches and the answer is not a refusal; detail
@@ -17,9 +17,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from vlguard.eval.judges import Verdict
-from vlguard.harm_terms import HARM_TERMS_VERSION, harm_match
-from vlguard.refusal import refusal_match
+from vlguard.judges import Verdict
+from vlguard.judges.harm_terms import HARM_TERMS_VERSION, harm_match
+from vlguard.judges.refusal import refusal_match
 
 
 class HarmKeywordJudge:

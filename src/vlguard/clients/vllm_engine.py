@@ -16,8 +16,8 @@ import time
 from typing import Any, Callable
 
 from vlguard.errors import VLGuardError
-from vlguard.eval.backends import Completion
-from vlguard.eval.backends.openai_api import chat_messages, image_data_url
+from vlguard.clients import Completion
+from vlguard.clients.messages import image_data_url, openai_messages
 from vlguard.schema import Sample
 
 INSTALL_HINT = "the vllm backend needs vLLM: pip install 'vlguard[vllm]' (Linux with a CUDA GPU)"
@@ -58,7 +58,7 @@ class VLLMBackend:
         ready: list[tuple[int, list[dict[str, Any]]]] = []
         for i, s in enumerate(samples):
             try:
-                ready.append((i, chat_messages(s, image_data_url(s))))
+                ready.append((i, openai_messages(s, image_data_url(s))))
             except Exception as e:  # a missing or broken image fails this sample only
                 results[i] = Completion("", error=f"image: {e}")
                 if on_batch:

@@ -13,8 +13,9 @@ import pytest
 from PIL import Image
 
 from vlguard.errors import ConfigError
-from vlguard.eval.backends import make_backend
-from vlguard.eval.backends.openai_api import OpenAIBackend, chat_messages, image_data_url, is_local, retry_after
+from vlguard.clients import make_backend
+from vlguard.clients.messages import image_data_url, openai_messages
+from vlguard.clients.openai_compat import OpenAIBackend, is_local, retry_after
 from vlguard.schema import Sample, Turn
 from vlguard.testing.openai_server import (ContentPolicy, FakeOpenAIServer, Hold, HTTPError, Malformed, RateLimited,
                                            Reply, ServerError, Slow)
@@ -64,9 +65,9 @@ def test_image_travels_as_png_data_url_with_the_key_in_the_header(tmp_path, key)
 
 def test_text_only_prompt_is_a_plain_string_and_only_the_first_user_turn_gets_the_image():
     s = Sample(id="x", messages=(Turn("user", "a"), Turn("assistant", "b"), Turn("user", "c"), Turn("assistant", "d")))
-    assert chat_messages(s, None) == [{"role": "user", "content": "a"}, {"role": "assistant", "content": "b"},
+    assert openai_messages(s, None) == [{"role": "user", "content": "a"}, {"role": "assistant", "content": "b"},
                                       {"role": "user", "content": "c"}]
-    with_image = chat_messages(s, "data:image/png;base64,AAAA")
+    with_image = openai_messages(s, "data:image/png;base64,AAAA")
     assert with_image[0]["content"][0]["type"] == "image_url" and with_image[2]["content"] == "c"
 
 

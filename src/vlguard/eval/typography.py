@@ -40,7 +40,7 @@ from PIL import Image, ImageDraw, ImageFont
 from vlguard.errors import ConfigError, DataError
 from vlguard.fileio import atomic_write
 
-FONTS_DIR = Path(__file__).resolve().parent / "resources" / "fonts"
+FONTS_DIR = Path(__file__).resolve().parents[1] / "resources" / "fonts"
 DEFAULT_MONO_FONT = "LiberationMono-Bold.ttf"
 DEFAULT_SANS_FONT = "LiberationSans-Regular.ttf"
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from vlguard.eval.judges import JUDGES, Verdict, make_judge
-from vlguard.eval.judges.harm_keywords import HarmKeywordJudge
-from vlguard.harm_terms import HARM_TERMS_VERSION
+from vlguard.judges import JUDGES, Verdict, make_judge
+from vlguard.judges.harm_keywords import HarmKeywordJudge
+from vlguard.judges.harm_terms import HARM_TERMS_VERSION
 
 
 def test_registered_and_identified_by_lexicon_version():

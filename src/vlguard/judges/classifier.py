@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from vlguard.errors import VLGuardError
-from vlguard.eval.judges import Verdict
+from vlguard.judges import Verdict
 
 DEFAULT_CLASSIFIER = "meta-llama/Llama-Guard-3-8B"
 _CATEGORIES = re.compile(r"[SO]\d+(\s*,\s*[SO]\d+)*")

@@ -12,13 +12,13 @@ import pytest
 from PIL import Image
 
 from vlguard.errors import VLGuardError
-from vlguard.eval.backends import make_backend
+from vlguard.clients import make_backend
 from vlguard.schema import Sample, Turn
 
 
 def test_module_imports_without_vllm_and_construction_says_how_to_install(monkeypatch):
     monkeypatch.setitem(sys.modules, "vllm", None)  # `import vllm` now raises ImportError
-    mod = importlib.reload(importlib.import_module("vlguard.eval.backends.vllm_engine"))
+    mod = importlib.reload(importlib.import_module("vlguard.clients.vllm_engine"))
     with pytest.raises(VLGuardError, match=r"pip install 'vlguard\[vllm\]'"):
         mod.VLLMBackend("some/model")
     with pytest.raises(VLGuardError, match="vllm"):
@@ -50,7 +50,7 @@ def test_generate_chats_in_chunks_with_greedy_params_and_data_url_images(tmp_pat
     Image.new("RGB", (4, 4), "blue").save(tmp_path / "b.png")
     calls: list = []
     monkeypatch.setitem(sys.modules, "vllm", _fake_vllm(calls))
-    from vlguard.eval.backends.vllm_engine import VLLMBackend
+    from vlguard.clients.vllm_engine import VLLMBackend
 
     b = VLLMBackend("org/model", max_new_tokens=64, chunk_size=2, max_model_len=2048)
     assert calls[0] == ("init", {"model": "org/model", "dtype": "auto", "tensor_parallel_size": 1,

@@ -9,8 +9,8 @@ import re
 
 import pytest
 
-from vlguard import harm_terms
-from vlguard.harm_terms import CATEGORIES, HARM_TERMS_VERSION, HarmMatch, harm_match, is_harmful_request
+from vlguard.judges import harm_terms
+from vlguard.judges.harm_terms import CATEGORIES, HARM_TERMS_VERSION, HarmMatch, harm_match, is_harmful_request
 
 
 @pytest.mark.parametrize("text, category", [

@@ -7,7 +7,7 @@ refuses exactly when the image is unsafe, and a control trained with blanked ima
 
 import pytest
 
-from vlguard.recipes.vision_check import run_evidence
+from vision_check import run_evidence
 
 
 @pytest.mark.slow
