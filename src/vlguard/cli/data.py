@@ -115,16 +115,13 @@ def synth(
     force: bool = typer.Option(False, "--force", help="Write into a non-empty folder (clears an earlier SynthGuard there)."),
 ) -> None:
     """Generate SynthGuard: a synthetic VLGuard-style world a tiny vision LLM can learn on a CPU."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
-
+    from vlguard.cli.progress import progress_bar
     from vlguard.synth import generate_synthguard
 
-    with Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn(), console=console, transient=True) as bar:
-        task = bar.add_task("drawing images", total=n_train + n_test + n_vl_instruct)
+    with progress_bar("drawing images", total=n_train + n_test + n_vl_instruct) as update:
         summary = generate_synthguard(out_dir, seed=seed, n_train=n_train, n_test=n_test,
                                       n_vl_instruct=n_vl_instruct, contamination=contamination, force=force,
-                                      progress=lambda done, total: bar.update(task, completed=done, total=total))
+                                      progress=update)
     t = Table("file", "records", "details", title=f"SynthGuard v{summary['version']} (seed {seed}) in {out_dir}")
     for name, c in summary["counts"].items():
         if isinstance(c, int):

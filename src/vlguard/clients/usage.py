@@ -63,13 +63,14 @@ class Usage:
 class CountingBackend:
     """Wraps an API backend and adds each answered call to a shared Usage (thread-safe).
 
-    Used for the llm check judge of `data build`, whose calls are paid too."""
+    Judges that call an API count their own calls with it (`judge.usage`)."""
 
     def __init__(self, inner: Any, usage: Usage):
         self.inner = inner
         self.usage = usage
         self._lock = threading.Lock()
         self.name = getattr(inner, "name", "counted")
+        self.model = getattr(inner, "model", None)
 
     def complete_messages(self, messages: list[dict[str, Any]]) -> Any:
         c = self.inner.complete_messages(messages)
