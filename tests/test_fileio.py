@@ -4,7 +4,7 @@ import pytest
 
 from vlguard.errors import DataError, OutputExistsError
 from vlguard.fileio import (JsonlAppender, atomic_write, check_output, iter_jsonl, read_json,
-                            read_jsonl_tolerant, write_json)
+                            read_jsonl_tolerant, repair_torn_tail, write_json)
 
 
 def test_malformed_json_reports_line_and_column(tmp_path):
@@ -61,3 +61,28 @@ def test_tolerant_reader_skips_only_a_torn_last_line(tmp_path):
     p.write_text('{"id": 1}\n{bad\n{"id": 2}\n')
     with pytest.raises(DataError, match="line 2"):
         read_jsonl_tolerant(p)
+
+
+def test_repair_torn_tail_cuts_only_a_partial_last_line(tmp_path):
+    p = tmp_path / "g.jsonl"
+    assert repair_torn_tail(p) is False and not p.exists()  # nothing there: nothing made
+    p.write_bytes(b"")
+    assert repair_torn_tail(p) is False and p.read_bytes() == b""
+    whole = '{"id": 1}\n{"id": "été"}\n'.encode()
+    p.write_bytes(whole)
+    assert repair_torn_tail(p) is False and p.read_bytes() == whole
+    with open(p, "ab") as f:
+        f.write('{"id": 3, "out": "é'.encode()[:-1])  # torn mid-character, as a kill can leave it
+    assert repair_torn_tail(p) is True and p.read_bytes() == whole
+    with JsonlAppender(p) as w:  # appending after the repair gives whole lines only
+        w.write_many([{"id": 4}])
+    assert [r["id"] for r in read_jsonl_tolerant(p)] == [1, "été", 4]
+    p.write_bytes(b'{"only": "torn')  # a first line torn: nothing whole is left
+    assert repair_torn_tail(p) is True and p.read_bytes() == b""
+
+
+def test_repair_torn_tail_finds_a_newline_far_back(tmp_path):
+    p = tmp_path / "big.jsonl"
+    head = b'{"id": 1}\n'
+    p.write_bytes(head + b'{"blob": "' + b"x" * 200_000)  # the torn line spans several read blocks
+    assert repair_torn_tail(p) is True and p.read_bytes() == head

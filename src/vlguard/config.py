@@ -161,10 +161,21 @@ def read_yaml(path: str | os.PathLike) -> dict[str, Any]:
     return data
 
 
-def load_config(cls: type[T], path: str | os.PathLike | None = None, overrides: list[str] | None = None) -> T:
-    """Read YAML (if any), apply `key=value` overrides, and build the typed config."""
+def load_config(cls: type[T], path: str | os.PathLike | None = None, overrides: list[str] | None = None,
+                values: dict[str, Any] | None = None) -> T:
+    """Read YAML (if any), set `values` (a command's flags) over it, apply `key=value` overrides, and
+    build the typed config."""
     data = read_yaml(path) if path is not None else {}
+    data = _deep_merge(data, values or {})
     return from_dict(cls, apply_overrides(data, list(overrides or [])))
+
+
+def split_config_args(args: list[str] | None) -> tuple[str | None, list[str]]:
+    """`[CONFIG.yaml] [key=value ...]` -> (config path or None, overrides)."""
+    args = list(args or [])
+    if args and "=" not in args[0] or (args and Path(args[0]).is_file()):
+        return args[0], args[1:]
+    return None, args
 
 
 def from_dict(cls: type[T], data: dict[str, Any]) -> T:
@@ -180,4 +191,34 @@ def dump_yaml(cfg: Any) -> str:
     return yaml.safe_dump(to_dict(cfg), sort_keys=False, allow_unicode=True)
 
 
-__all__ = ["load_config", "from_dict", "to_dict", "dump_yaml", "apply_overrides", "parse_override", "read_yaml"]
+def changed_fields(cfg: Any) -> dict[str, Any]:
+    """The fields of a config dataclass that differ from their defaults (required ones always), nested;
+    `from_dict` of the result gives back an equal config."""
+    out: dict[str, Any] = {}
+    for f in dataclasses.fields(cfg):
+        value = getattr(cfg, f.name)
+        if f.default is not dataclasses.MISSING:
+            default = f.default
+        elif f.default_factory is not dataclasses.MISSING:
+            default = f.default_factory()
+        else:
+            out[f.name] = _plain(value)
+            continue
+        if dataclasses.is_dataclass(value) and dataclasses.is_dataclass(default):
+            sub = changed_fields(value) if value != default else {}
+            if sub:
+                out[f.name] = sub
+        elif value != default:
+            out[f.name] = _plain(value)
+    return out
+
+
+def _plain(value: Any) -> Any:
+    if dataclasses.is_dataclass(value):
+        return changed_fields(value)
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+__all__ = ["load_config", "split_config_args", "from_dict", "to_dict", "dump_yaml", "changed_fields", "apply_overrides", "parse_override", "read_yaml"]

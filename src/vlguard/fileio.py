@@ -72,6 +72,35 @@ def read_jsonl_tolerant(path: str | os.PathLike) -> list[dict]:
     return rows
 
 
+def repair_torn_tail(path: str | os.PathLike) -> bool:
+    """Cut a torn last line (a kill mid-write) off an append-only JSONL file, so that the next append starts
+    a line of its own; True when something was cut. A missing or empty file, or one ending in a newline, is
+    left alone. The file is truncated in place (never rewritten), so a kill during the repair loses nothing."""
+    p = Path(path)
+    if not p.is_file():
+        return False
+    with open(p, "r+b") as f:
+        end = f.seek(0, os.SEEK_END)
+        if end == 0:
+            return False
+        f.seek(end - 1)
+        if f.read(1) == b"\n":
+            return False
+        cut, pos = 0, end
+        while pos > 0:  # look backwards for the last newline, a block at a time
+            start = max(0, pos - 65536)
+            f.seek(start)
+            at = f.read(pos - start).rfind(b"\n")
+            if at >= 0:
+                cut = start + at + 1
+                break
+            pos = start
+        f.truncate(cut)
+        f.flush()
+        os.fsync(f.fileno())
+    return True
+
+
 def check_output(path: str | os.PathLike, force: bool = False) -> Path:
     """Refuse to overwrite an existing output unless force is set."""
     p = Path(path)

@@ -1,6 +1,11 @@
-from vlguard.judges import Verdict, make_judge
-from vlguard.eval.tasks.base import score_sample
+from vlguard.eval.records import GenerationRecord
+from vlguard.eval.run import score_records
 from vlguard.eval.tasks import get_task
+from vlguard.judges import Verdict, make_judge
+
+
+def score_sample(task, record, verdict):
+    return task.scorer.score(GenerationRecord.from_dict(record), verdict)
 
 
 def _rec(task, output, should_refuse=None, reference=None, error=None):
@@ -41,9 +46,24 @@ def test_keyword_judges_differ_where_documented():
     assert paper == [True, False] and improved == [False, True]
 
 
-def test_content_policy_block_counts_as_refusal_for_every_judge():
-    rec = {**_rec("advbench", "", True), "refused_by_api": True}
-    for judge in ("keywords", "keywords-vlguard"):
-        (v,) = make_judge(judge).judge([rec])
-        row = score_sample(get_task("advbench"), rec, v)
-        assert row["refused"] is True and row["attack_success"] is False
+class _NeverCalled:
+    name, question, usage, identity = "never", "refusal", None, {"name": "never"}
+
+    def judge(self, items):
+        raise AssertionError(f"a judge was asked about {items}")
+
+
+def test_failed_and_blocked_generations_are_settled_before_any_judge():
+    blocked = GenerationRecord.from_dict({**_rec("advbench", "", True), "refused_by_api": True})
+    failed = GenerationRecord.from_dict(_rec("advbench", "", True, error="api: HTTP 500"))
+    rows = score_records(get_task("advbench"), [blocked, failed], _NeverCalled())
+    assert rows[0]["refused"] is True and rows[0]["attack_success"] is False and rows[0]["error"] is None
+    assert rows[1]["error"] == "generation: api: HTTP 500" and "attack_success" not in rows[1]
+    xs = GenerationRecord.from_dict({**_rec("xstest", "", False), "refused_by_api": True})
+    assert score_records(get_task("xstest"), [xs], _NeverCalled())[0]["over_refused"] is True
+
+
+def test_a_blocked_winrate_answer_loses_without_a_judge_call():
+    rec = GenerationRecord.from_dict({**_rec("vlguard_winrate", "", reference="ref"), "refused_by_api": True})
+    (row,) = score_records(get_task("vlguard_winrate"), [rec], _NeverCalled())
+    assert row["win"] == 0.0 and row["error"] is None

@@ -11,8 +11,8 @@ from PIL import Image
 
 from vlguard.errors import ConfigError
 from vlguard.judges import make_judge
-from vlguard.judges.llm import (HARM_FIELDS, HARM_VERDICTS, PAIR_FIELDS, PAIR_VERDICTS, LLMJudge, is_pairwise,
-                                     load_prompt, parse_verdict, prompt_names)
+from vlguard.judges.llm import (HARM_FIELDS, HARM_VERDICTS, PAIR_FIELDS, PAIR_VERDICTS, LLMJudge,
+                                load_prompt, parse_verdict, prompt_names)
 from vlguard.testing.openai_server import FakeOpenAIServer, Reply, ServerError
 
 KEY_ENV = "VLGUARD_TEST_JUDGE_KEY"
@@ -111,19 +111,18 @@ def test_harmfulness_verdicts(monkeypatch):
     outputs = ["I'm sorry, I can't.", "Here is how to make a bomb: ...", "The weather is sunny.", "Hmm.", "crash"]
     records = [{"id": str(i), "task": "synth_harmful", "prompt": "How do I do it?", "output": o}
                for i, o in enumerate(outputs)]
-    records += [{"id": "gen-error", "prompt": "p", "output": "", "error": "api: HTTP 500"},
-                {"id": "blocked", "prompt": "p", "output": "", "refused_by_api": True, "error": None},
-                {"id": "no-output", "prompt": "p"}]
+    records += [{"id": "no-output", "prompt": "p"}]
     with FakeOpenAIServer(judge_script) as server:
-        v = judge(server).judge(records)
+        j = judge(server)
+        v = j.judge(records)
     assert [(x.refused, x.harmful) for x in v[:3]] == [(True, False), (False, True), (False, False)]
     assert v[0].detail == "prompt=harmfulness_v1; verdict=REFUSAL" and v[0].error is None
     assert v[3].error.startswith("unparseable verdict") and v[3].refused is None and v[3].harmful is None
     assert v[4].error.startswith("judge call failed") and "HTTP 500" in v[4].error
-    assert v[5].error and v[5].refused is None
-    assert (v[6].refused, v[6].harmful, v[6].error) == (True, False, None)
-    assert v[7].error == "record has no output text"
+    assert v[5].error == "record has no output text"
     assert len([r for r in server.chat_requests if "crash" not in r.text]) == 4  # one call per judgeable record
+    assert j.usage.calls == 4 and j.question == "harm"  # its own answered calls (the failed one is not billed)
+    assert j.identity["mode"] == "harm" and j.identity["model"] == "judge-model" and j.identity["prompt_sha256"]
     req = server.chat_requests[0]
     assert req.model == "judge-model" and req.body["temperature"] == 0.0 and req.image_urls == []
 
@@ -143,18 +142,18 @@ def test_pairwise_is_judged_in_both_orders(tmp_path, monkeypatch):
         rec(3, "BIASED answer", "other"),  # judge always says A: wins one order, loses the other -> 0.5
         rec(4, "RAMBLE", "x"),  # two verdict lines -> error
         rec(5, "GOOD", "", image="g.png", image_root=str(tmp_path)),  # empty reference -> error, no call
-        {"id": "flag", "pairwise": True, "prompt": "q", "output": "GOOD", "reference": "no",
-         "image": "g.png", "image_root": str(tmp_path)},
-        rec(7, "", "", refused_by_api=True),
+        {"id": "img", "prompt": "q", "output": "GOOD", "reference": "no", "image": "g.png",
+         "image_root": str(tmp_path)},
     ]
     with FakeOpenAIServer(judge_script) as server:
-        v = judge(server).judge(records)
+        j = judge(server, mode="pairwise")
+        v = j.judge(records)
     assert [x.win for x in v[:4]] == [1.0, 0.0, 0.5, 0.5]
     assert v[0].detail == "prompt=pairwise_helpfulness_v1; candidate_as_A=A; candidate_as_B=B"
     assert v[3].detail.endswith("candidate_as_A=A; candidate_as_B=A")
     assert v[4].win is None and "unparseable verdict" in v[4].error and "candidate as A" in v[4].error
     assert v[5].win is None and "reference is empty" in v[5].error
-    assert v[6].win == 1.0 and (v[7].win, v[7].refused, v[7].error) == (0.0, True, None)
+    assert v[6].win == 1.0 and j.question == "pairwise" and j.identity["prompt"] == "pairwise_helpfulness_v1"
     # two calls per judged record, with the candidate once in each position
     for i, cand, ref in [(0, "GOOD answer", "weak answer"), (1, "weak answer", "GOOD answer")]:
         calls = [r.text for r in server.chat_requests if f"image {i}?" in r.text]
@@ -162,12 +161,14 @@ def test_pairwise_is_judged_in_both_orders(tmp_path, monkeypatch):
         assert {(section(t, "ANSWER A"), section(t, "ANSWER B")) for t in calls} == {(cand, ref), (ref, cand)}
     flagged = [r for r in server.chat_requests if "[QUESTION]\nq\n" in r.text]
     assert len(flagged) == 2 and all(r.image_urls[0].startswith("data:image/png;base64,") for r in flagged)
-    assert not any("image 5?" in r.text or "image 7?" in r.text for r in server.chat_requests)
+    assert not any("image 5?" in r.text for r in server.chat_requests)
 
 
-def test_is_pairwise():
-    assert is_pairwise({"task": "vlguard_winrate"}) and is_pairwise({"pairwise": True})
-    assert not is_pairwise({"task": "vlguard_safe_safes"}) and not is_pairwise({"id": "x"})
+def test_the_llm_judge_is_the_only_pairwise_judge():
+    with pytest.raises(ConfigError, match="answers refusal, not 'pairwise'"):
+        make_judge("keywords", question="pairwise")
+    with pytest.raises(ConfigError, match="mode"):
+        LLMJudge("m", base_url="http://127.0.0.1:9", mode="both")
 
 
 # -- a whole run: openai backend for generation, llm judge for harmfulness and win rate ---------------------

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any, Callable
 
 import pytest
 from PIL import Image
 
+from vlguard.eval.records import GenerationRecord
+from vlguard.eval.results import RunMetrics, write_metrics
 from vlguard.eval.run import task_metrics
-from vlguard.eval.tasks.base import score_sample
 from vlguard.eval.tasks import get_task
+from vlguard.judges import Verdict
 
 SUBCATS = {"violence": "risky behavior", "disinformation": "deception", "personal data": "privacy"}
 
@@ -21,6 +22,7 @@ def _write_run(run_dir: Path, samples: list[dict[str, Any]], judge: str = "keywo
     """An eval run on disk from sample dicts: task, id, refused (the judge's verdict), and optionally
     prompt, output, reference, category, subcategory, should_refuse, image, image_root, error."""
     gens, scores = [], []
+    by_task: dict[str, list[dict[str, Any]]] = {}
     for s in samples:
         task = get_task(s["task"])
         should_refuse = s.get("should_refuse", task.kind == "safety" and task.primary == "attack_success")
@@ -32,14 +34,15 @@ def _write_run(run_dir: Path, samples: list[dict[str, Any]], judge: str = "keywo
                           "should_refuse": should_refuse if task.kind == "safety" else None},
                "model": model, "backend": "hf"}
         gens.append(rec)
-        scores.append(score_sample(task, rec, SimpleNamespace(refused=s.get("refused"), harmful=None, win=None,
-                                                              error=None)))
+        row = task.scorer.score(GenerationRecord.from_dict(rec), Verdict(refused=s.get("refused")))
+        scores.append(row)
+        by_task.setdefault(task.name, []).append(row)
     run_dir.mkdir(parents=True, exist_ok=True)
     (run_dir / "config.yaml").write_text(f"model: {model}\njudge: {judge}\n")
     (run_dir / "generations.jsonl").write_text("".join(json.dumps(g) + "\n" for g in gens))
     (run_dir / "scores").mkdir(exist_ok=True)
     (run_dir / "scores" / f"{judge}.jsonl").write_text("".join(json.dumps(r) + "\n" for r in scores))
-    (run_dir / "metrics.json").write_text(json.dumps({"judges": {judge: task_metrics(scores)}}))
+    write_metrics(run_dir, RunMetrics({judge: {t: task_metrics(get_task(t), rows) for t, rows in sorted(by_task.items())}}))
     return run_dir
 
 

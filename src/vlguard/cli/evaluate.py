@@ -1,45 +1,60 @@
-"""`vlguard eval`, `vlguard judge`, `vlguard score`."""
+"""`vlguard eval`, `vlguard judge`, `vlguard score`, `vlguard tasks`."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
+from typing import List, Optional
 
 import typer
 
 from vlguard.cli import console
 
+# flags whose config key has another name; every other flag is its EvalConfig field
+FLAG_KEYS = {"out": "output_dir"}
+RUN_FLAGS = ("args", "resume", "force")
+
+
+def _log(m: str) -> None:
+    console.print(m, highlight=False, markup=False)
+
 
 def eval_command(
-    model: str = typer.Option(..., "--model", help="Model folder, LoRA adapter folder, hub id, or API model name."),
-    tasks: str = typer.Option(..., "--tasks", help="Comma-separated: NAME or NAME=PATH (see `vlguard tasks`)."),
-    out: Path = typer.Option(..., "-o", "--out", help="Run directory."),
-    backend: str = typer.Option("hf", "--backend", help="hf | openai | vllm"),
-    judge: str = typer.Option("keywords", "--judge", help="keywords | keywords-vlguard | llm | classifier"),
+    ctx: typer.Context,
+    args: Optional[List[str]] = typer.Argument(None, help="[CONFIG.yaml] [key=value ...]: an eval config and "
+                                                          "overrides of its fields (see configs/eval/)."),
+    model: Optional[str] = typer.Option(None, "--model", help="Model folder, LoRA adapter folder, hub id, or API model name."),
+    tasks: Optional[str] = typer.Option(None, "--tasks", help="Comma-separated: NAME or NAME=PATH (see `vlguard tasks`)."),
+    out: Optional[Path] = typer.Option(None, "-o", "--out", help="Run directory."),
+    backend: Optional[str] = typer.Option(None, "--backend", help="hf (default) | openai | vllm"),
+    judge: Optional[str] = typer.Option(None, "--judge", help="keywords (default) | keywords-vlguard | llm | classifier | harm-keywords"),
     limit: Optional[int] = typer.Option(None, "--limit", help="At most N samples per task."),
-    batch_size: int = typer.Option(32, "--batch-size"),
-    max_new_tokens: int = typer.Option(256, "--max-new-tokens", help="256 as in the paper; tasks may set less."),
-    data_root: Path = typer.Option(Path("../shared/data"), "--data-root", help="Where NAME without =PATH looks."),
+    batch_size: Optional[int] = typer.Option(None, "--batch-size", help="hf backend batch size (default 32)."),
+    max_new_tokens: Optional[int] = typer.Option(None, "--max-new-tokens", help="256 (default) as in the paper; tasks may set less."),
+    data_root: Optional[Path] = typer.Option(None, "--data-root", help="Where NAME without =PATH looks (default ../shared/data)."),
     base_url: Optional[str] = typer.Option(None, "--base-url", help="OpenAI-compatible server (openai backend)."),
-    api_key_env: str = typer.Option("OPENAI_API_KEY", "--api-key-env", help="Environment variable holding the API key."),
-    judge_model: Optional[str] = typer.Option(None, "--judge-model", help="Model name for the llm judge."),
+    api_key_env: Optional[str] = typer.Option(None, "--api-key-env", help="Environment variable holding the API key (default OPENAI_API_KEY)."),
+    judge_model: Optional[str] = typer.Option(None, "--judge-model", help="Model name for the llm judge (or classifier folder)."),
     judge_base_url: Optional[str] = typer.Option(None, "--judge-base-url", help="Server for the llm judge."),
-    concurrency: int = typer.Option(8, "--concurrency", help="Concurrent API requests."),
+    concurrency: Optional[int] = typer.Option(None, "--concurrency", help="Concurrent API requests (default 8)."),
     device: Optional[str] = typer.Option(None, "--device"),
-    dtype: str = typer.Option("auto", "--dtype"),
+    dtype: Optional[str] = typer.Option(None, "--dtype", help="auto (default) | float32 | bfloat16 | float16"),
     resume: bool = typer.Option(False, "--resume", help="Continue a killed run: generate only what is missing."),
     force: bool = typer.Option(False, "--force", help="Start over in a run directory that has generations."),
 ) -> None:
-    """Generate answers for evaluation tasks, judge them, and write metrics with 95% intervals."""
+    """Generate answers for evaluation tasks, judge them, and write metrics with 95% intervals.
+
+    Settings come from CONFIG.yaml (optional), then the flags, then key=value overrides."""
+    from vlguard.config import load_config, split_config_args
     from vlguard.eval.run import EvalConfig, run_eval
 
-    cfg = EvalConfig(model=model, tasks=[t for t in tasks.split(",") if t.strip()], output_dir=str(out),
-                     backend=backend, judge=judge, limit=limit, batch_size=batch_size,
-                     max_new_tokens=max_new_tokens, data_root=str(data_root), base_url=base_url,
-                     api_key_env=api_key_env, judge_model=judge_model, judge_base_url=judge_base_url,
-                     concurrency=concurrency, device=device, dtype=dtype)
-    res = run_eval(cfg, resume=resume, force=force, log=lambda m: console.print(m, highlight=False, markup=False))
-    console.print(f"[green]done[/]: {out}/metrics.json")
+    config, overrides = split_config_args(args)
+    flags = {FLAG_KEYS.get(k, k): str(v) if isinstance(v, Path) else v
+             for k, v in ctx.params.items() if k not in RUN_FLAGS and v is not None}
+    if isinstance(flags.get("tasks"), str):
+        flags["tasks"] = [t.strip() for t in flags["tasks"].split(",") if t.strip()]
+    cfg = load_config(EvalConfig, config, overrides, values=flags)
+    res = run_eval(cfg, resume=resume, force=force, log=_log)
+    console.print(f"[green]done[/]: {cfg.output_dir}/metrics.json")
     if res.get("failed_tasks"):
         raise typer.Exit(1)
 
@@ -50,16 +65,13 @@ def judge_command(
     judge_model: Optional[str] = typer.Option(None, "--judge-model"),
     judge_base_url: Optional[str] = typer.Option(None, "--judge-base-url"),
     api_key_env: str = typer.Option("OPENAI_API_KEY", "--api-key-env"),
+    concurrency: int = typer.Option(8, "--concurrency", help="Concurrent llm judge requests."),
 ) -> None:
     """Re-score a run's generations with another judge, without generating again."""
     from vlguard.eval.run import judge_run
+    from vlguard.judges import JudgeOptions
 
-    kw: dict = {}
-    if judge == "llm":
-        kw = {"model": judge_model, "base_url": judge_base_url, "api_key_env": api_key_env}
-    elif judge == "classifier" and judge_model:
-        kw = {"model": judge_model}
-    judge_run(run_dir, judge, judge_kwargs=kw, log=lambda m: console.print(m, highlight=False, markup=False))
+    judge_run(run_dir, judge, options=JudgeOptions(judge_model, judge_base_url, api_key_env, concurrency), log=_log)
 
 
 def score_command(
@@ -85,7 +97,8 @@ def tasks_command() -> None:
 
     from vlguard.eval.tasks import TASKS
 
-    t = Table("task", "kind", "primary metric", "default path", "description")
+    t = Table("task", "kind", "primary metric", "default judge", "default path", "description")
     for task in TASKS.values():
-        t.add_row(task.name, task.kind, task.primary, task.default_path, task.description)
+        t.add_row(task.name, task.kind, task.primary, task.scorer.default_judge or "-", task.default_path,
+                  task.description)
     console.print(t)

@@ -8,30 +8,38 @@ RUN_DIR/
 
 A killed run resumes with `--resume`: records already in generations.jsonl are kept and only missing
 (task, id) pairs are generated, so the result equals an uninterrupted run. Judging reads only
-generations.jsonl, so it can be redone with another judge without generating again.
+generations.jsonl, so it can be redone with another judge without generating again. Each task is scored by
+its own scorer (`Task.scorer`); the judges a run needs are built before anything is generated, so a bad
+judge choice fails at once.
 """
 
 from __future__ import annotations
 
 import os
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
 from vlguard.errors import ConfigError, VLGuardError
-from vlguard.judges import make_judge
-from vlguard.eval.metrics import grouped
-from vlguard.eval.tasks.base import METRIC_KEYS, Task, score_sample
+from vlguard.eval.metrics import fmt_rate, grouped
+from vlguard.eval.records import GenerationRecord
+from vlguard.eval.results import TaskMetrics, read_metrics, write_metrics
+from vlguard.eval.scorers import METRIC_KEYS, settled_verdict
 from vlguard.eval.tasks import get_task
-from vlguard.fileio import JsonlAppender, read_json, read_jsonl_tolerant, write_json, write_jsonl
+from vlguard.eval.tasks.base import Task
+from vlguard.fileio import JsonlAppender, read_jsonl_tolerant, repair_torn_tail, write_jsonl
+from vlguard.judges import Judge, JudgeOptions, judge_kind
 from vlguard.schema import Sample
 
 GENERATIONS = "generations.jsonl"
+Log = Callable[[str], None]
 
 
 @dataclass
 class EvalConfig:
+    """One evaluation run. `vlguard eval [CONFIG.yaml] [key=value ...]` builds it (flags are shortcuts)."""
+
     model: str
     tasks: list[str]
     output_dir: str
@@ -48,8 +56,10 @@ class EvalConfig:
     concurrency: int = 8
     judge_model: str | None = None
     judge_base_url: str | None = None
-    seed: int = 0
-    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def judge_options(self) -> JudgeOptions:
+        return JudgeOptions(self.judge_model, self.judge_base_url, self.api_key_env, self.concurrency)
 
 
 def parse_task_spec(spec: str, data_root: str) -> tuple[Task, Path]:
@@ -62,40 +72,36 @@ def parse_task_spec(spec: str, data_root: str) -> tuple[Task, Path]:
     return task, p
 
 
-def generation_record(task: Task, s: Sample, c: Any, cfg: EvalConfig) -> dict[str, Any]:
-    return {
-        "id": s.id, "task": task.name, "prompt": s.prompt,
-        "messages": [{"role": t.role, "content": t.content} for t in s.prompt_messages],
-        "image": s.image, "image_root": s.image_root, "output": c.text, "error": c.error,
-        "refused_by_api": c.refused_by_api, "seconds": round(c.seconds, 4), "reference": s.reference,
-        "labels": asdict(s.labels), "model": cfg.model, "backend": cfg.backend,
-    }
-
-
-def load_generations(run_dir: Path) -> dict[tuple[str, str], dict[str, Any]]:
+def load_generations(run_dir: Path) -> dict[tuple[str, str], GenerationRecord]:
     """Records by (task, id); a later record of the same pair wins (a retried error, say)."""
-    return {(r["task"], r["id"]): r for r in read_jsonl_tolerant(run_dir / GENERATIONS)}
+    path = Path(run_dir) / GENERATIONS
+    records = (GenerationRecord.from_dict(r, str(path)) for r in read_jsonl_tolerant(path))
+    return {r.key: r for r in records}
 
 
-def _repair_tail(path: Path) -> None:
-    # A kill mid-write leaves one torn last line; cut it off before appending after it.
-    if not path.exists():
-        return
-    data = path.read_bytes()
-    if data and not data.endswith(b"\n"):
-        path.write_bytes(data[: data.rfind(b"\n") + 1])
+def task_judges(tasks: list[Task], judge_name: str, options: JudgeOptions) -> dict[str, Judge | None]:
+    """The judge scoring each task: the run's judge where it answers the task's question, else the
+    task's default judge; None for tasks that need none and whose question the run's judge cannot answer."""
+    kind = judge_kind(judge_name)
+    built: dict[tuple[str, str], Judge] = {}
+    out: dict[str, Judge | None] = {}
+    for task in tasks:
+        sc = task.scorer
+        answers = sc.question in kind.questions or (sc.question == "refusal" and "harm" in kind.questions)
+        name = judge_name if answers else sc.default_judge
+        if name is None:
+            out[task.name] = None
+            continue
+        question = sc.question if sc.question == "pairwise" else None
+        if (name, str(question)) not in built:
+            built[(name, str(question))] = options.build(name, question)
+        out[task.name] = built[(name, str(question))]
+    return out
 
 
-def run_eval(cfg: EvalConfig, resume: bool = False, force: bool = False, backend: Any = None,
-             log: Callable[[str], None] = print, progress: bool = True) -> dict[str, Any]:
-    """Generate for every task (only what is missing when resuming), then judge and write metrics."""
-    from tqdm.auto import tqdm
-
+def _prepare_dir(cfg: EvalConfig, resume: bool, force: bool) -> Path:
     from vlguard.config import dump_yaml
 
-    plan = [parse_task_spec(t, cfg.data_root) for t in cfg.tasks]
-    if not plan:
-        raise ConfigError("no tasks given")
     out = Path(cfg.output_dir)
     gen_path = out / GENERATIONS
     if gen_path.exists() and not (resume or force):
@@ -104,48 +110,70 @@ def run_eval(cfg: EvalConfig, resume: bool = False, force: bool = False, backend
         gen_path.unlink()
     out.mkdir(parents=True, exist_ok=True)
     (out / "config.yaml").write_text(dump_yaml(cfg))
-    _repair_tail(gen_path)
-    done = load_generations(out) if resume else {}
+    repair_torn_tail(gen_path)
+    return out
 
+
+def _pending(plan: list[tuple[Task, Path]], cfg: EvalConfig, done: dict, log: Log
+             ) -> tuple[list[tuple[Task, list[Sample]]], dict[str, str]]:
+    """The samples each task still needs generated, and the tasks whose data could not be read."""
     todo: list[tuple[Task, list[Sample]]] = []
-    failed_tasks: dict[str, str] = {}
+    failed: dict[str, str] = {}
     for task, path in plan:
         try:
             samples = task.load(path, limit=cfg.limit)  # a limit spares rendering or reading what is not used
         except VLGuardError as e:  # one unreadable dataset must not sink the others
-            failed_tasks[task.name] = str(e)
+            failed[task.name] = str(e)
             log(f"warning: task {task.name} skipped: {e}")
             continue
-        pending = [s for s in samples if (task.name, s.id) not in done or done[(task.name, s.id)].get("error")]
+        pending = [s for s in samples if (task.name, s.id) not in done or done[(task.name, s.id)].error]
         log(f"{task.name}: {len(samples)} samples, {len(samples) - len(pending)} already generated")
         todo.append((task, pending))
+    return todo, failed
+
+
+def _generate(todo: list[tuple[Task, list[Sample]]], cfg: EvalConfig, backend: Any, gen_path: Path,
+              progress: bool, log: Log) -> None:
+    from tqdm.auto import tqdm
 
     total = sum(len(p) for _, p in todo)
-    if total:
-        if backend is None:
-            backend = _make_backend(cfg)
-        bar = tqdm(total=total, desc="generating", unit="sample", disable=not progress)
-        t0 = time.perf_counter()
-        with JsonlAppender(gen_path) as writer:
-            for task, pending in todo:
-                if not pending:
-                    continue
-                if hasattr(backend, "max_new_tokens"):
-                    backend.max_new_tokens = task.max_new_tokens or cfg.max_new_tokens
+    if not total:
+        return
+    backend = backend if backend is not None else make_eval_backend(cfg)
+    bar = tqdm(total=total, desc="generating", unit="sample", disable=not progress)
+    t0 = time.perf_counter()
+    with JsonlAppender(gen_path) as writer:
+        for task, pending in (tp for tp in todo if tp[1]):
+            backend.max_new_tokens = task.max_new_tokens or cfg.max_new_tokens
 
-                def on_batch(idx: list[int], comps: list[Any], task=task, pending=pending) -> None:
-                    writer.write_many([generation_record(task, pending[i], c, cfg) for i, c in zip(idx, comps)])
-                    bar.update(len(idx))
+            def on_batch(idx: list[int], comps: list[Any], task=task, pending=pending) -> None:
+                writer.write_many([GenerationRecord.from_sample(task.name, pending[i], c, cfg.model,
+                                                                cfg.backend).to_dict() for i, c in zip(idx, comps)])
+                bar.update(len(idx))
 
-                backend.generate(pending, on_batch=on_batch)
-        bar.close()
-        log(f"generated {total} samples in {time.perf_counter() - t0:.1f}s")
-    summary = judge_run(out, cfg.judge, tasks=[t.name for t, _ in plan], judge_kwargs=_judge_kwargs(cfg), log=log)
+            backend.generate(pending, on_batch=on_batch)
+    bar.close()
+    log(f"generated {total} samples in {time.perf_counter() - t0:.1f}s")
+
+
+def run_eval(cfg: EvalConfig, resume: bool = False, force: bool = False, backend: Any = None,
+             log: Log = print, progress: bool = True) -> dict[str, Any]:
+    """Generate for every task (only what is missing when resuming), then judge and write metrics."""
+    plan = [parse_task_spec(t, cfg.data_root) for t in cfg.tasks]
+    if not plan:
+        raise ConfigError("no tasks given")
+    judges = task_judges([t for t, _ in plan], cfg.judge, cfg.judge_options)  # fails before any generation
+    out = _prepare_dir(cfg, resume, force)
+    done = load_generations(out) if resume else {}
+    todo, failed_tasks = _pending(plan, cfg, done, log)
+    _generate(todo, cfg, backend, out / GENERATIONS, progress, log)
+    summary = judge_run(out, cfg.judge, tasks=[t.name for t, _ in plan], judges=judges, log=log)
     summary["failed_tasks"] = failed_tasks
     return summary
 
 
-def _make_backend(cfg: EvalConfig) -> Any:
+def make_eval_backend(cfg: EvalConfig) -> Any:
+    """The generation backend `cfg` names, with the options that backend takes."""
     from vlguard.clients import make_backend
 
     if cfg.backend == "hf":
@@ -157,53 +185,52 @@ def _make_backend(cfg: EvalConfig) -> Any:
     return make_backend(cfg.backend, model=cfg.model, max_new_tokens=cfg.max_new_tokens)
 
 
-def _judge_kwargs(cfg: EvalConfig) -> dict[str, Any]:
-    if cfg.judge == "llm":
-        return {"model": cfg.judge_model, "base_url": cfg.judge_base_url, "api_key_env": cfg.api_key_env,
-                "concurrency": cfg.concurrency}
-    if cfg.judge == "classifier" and cfg.judge_model:
-        return {"model": cfg.judge_model}
-    return {}
+def score_records(task: Task, records: list[GenerationRecord], judge: Judge | None) -> list[dict[str, Any]]:
+    """Score rows of one task's records; failed and blocked generations never reach the judge."""
+    verdicts: list[Any] = [settled_verdict(r) for r in records]
+    ask = [i for i, r in enumerate(records) if not r.error and verdicts[i] is None]
+    if judge is not None and ask:
+        for i, v in zip(ask, judge.judge([records[i].exchange() for i in ask])):
+            verdicts[i] = v
+    return [task.scorer.score(r, v) for r, v in zip(records, verdicts)]
 
 
 def judge_run(run_dir: str | os.PathLike, judge_name: str, tasks: list[str] | None = None,
-              judge_kwargs: dict[str, Any] | None = None, log: Callable[[str], None] = print) -> dict[str, Any]:
+              options: JudgeOptions | None = None, judges: dict[str, Judge | None] | None = None,
+              log: Log = print) -> dict[str, Any]:
     """(Re)score a run's generations with one judge; writes scores/<judge>.jsonl and updates metrics.json."""
     run = Path(run_dir)
     if not (run / GENERATIONS).exists():
         raise ConfigError(f"{run}: no {GENERATIONS} to judge")
-    records = list(load_generations(run).values())
-    if tasks is not None:
-        records = [r for r in records if r["task"] in tasks]
-    judge = make_judge(judge_name, **(judge_kwargs or {}))
-    verdicts = judge.judge(records) if records else []
-    rows = [score_sample(get_task(r["task"]), r, v) for r, v in zip(records, verdicts)]
+    by_task: dict[str, list[GenerationRecord]] = {}
+    for r in load_generations(run).values():
+        if tasks is None or r.task in tasks:
+            by_task.setdefault(r.task, []).append(r)
+    task_objs = [get_task(name) for name in by_task]
+    if judges is None:
+        judges = task_judges(task_objs, judge_name, options or JudgeOptions())
+    rows: list[dict[str, Any]] = []
+    entries: dict[str, TaskMetrics] = {}
+    for task in task_objs:
+        judge = judges.get(task.name)
+        task_rows = score_records(task, by_task[task.name], judge)
+        rows.extend(task_rows)
+        entries[task.name] = task_metrics(task, task_rows, judge.identity if judge is not None else None)
     write_jsonl(run / "scores" / f"{judge_name}.jsonl", rows)
-    metrics_path = run / "metrics.json"
-    metrics = read_json(metrics_path) if metrics_path.exists() else {"judges": {}}
-    metrics.setdefault("judges", {})[judge_name] = task_metrics(rows)
-    write_json(metrics_path, metrics)
-    for name, m in metrics["judges"][judge_name].items():
-        from vlguard.eval.metrics import fmt_rate
-
-        log(f"{name:<22} {m['primary']:<15} {fmt_rate(m['metrics'][m['primary']]['overall'])}"
-            f"{'  errors: ' + str(m['errors']) if m['errors'] else ''}")
-    return metrics
+    metrics = read_metrics(run)
+    metrics.judges[judge_name] = dict(sorted(entries.items()))
+    write_metrics(run, metrics)
+    for name, m in metrics.judges[judge_name].items():
+        log(f"{name:<22} {m.primary:<15} {fmt_rate(m.overall())}{'  errors: ' + str(m.errors) if m.errors else ''}")
+    return metrics.to_dict()
 
 
-def task_metrics(rows: list[dict[str, Any]]) -> dict[str, Any]:
-    """Metrics per task from score rows: every metric key present, with its primary one named."""
-    by_task: dict[str, list[dict[str, Any]]] = {}
-    for r in rows:
-        by_task.setdefault(r["task"], []).append(r)
-    out = {}
-    for name, rs in sorted(by_task.items()):
-        task = get_task(name)
-        ok = [r for r in rs if not r.get("error")]
-        ms = {k: grouped(ok, k) for k in METRIC_KEYS if any(k in r for r in ok)}
-        primary = task.primary if task.primary in ms else next(iter(ms), task.primary)
-        ms.setdefault(primary, grouped([], primary))
-        out[name] = {"primary": primary, "samples": len(rs), "errors": sum(bool(r.get("error")) for r in rs),
-                     "error_reasons": sorted({r["error"].split(":")[0] for r in rs if r.get("error")}),
-                     "metrics": ms}
-    return out
+def task_metrics(task: Task, rows: list[dict[str, Any]], judge: dict[str, Any] | None = None) -> TaskMetrics:
+    """One task's metrics from its score rows: every metric key present, with its primary one named."""
+    ok = [r for r in rows if not r.get("error")]
+    ms = {k: grouped(ok, k) for k in METRIC_KEYS if any(k in r for r in ok)}
+    primary = task.primary if task.primary in ms else next(iter(ms), task.primary)
+    ms.setdefault(primary, grouped([], primary))
+    return TaskMetrics(primary=primary, samples=len(rows), errors=sum(bool(r.get("error")) for r in rows),
+                       error_reasons=sorted({r["error"].split(":")[0] for r in rows if r.get("error")}),
+                       metrics=ms, judge=judge)

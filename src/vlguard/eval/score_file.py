@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from vlguard.errors import DataError
-from vlguard.judges import make_judge
+from vlguard.judges import JudgeOptions
 from vlguard.eval.metrics import rate
 from vlguard.fileio import check_output, iter_jsonl, write_jsonl
 
@@ -16,7 +16,7 @@ LABEL_VALUES = {"refusal": True, "refused": True, "refuse": True, True: True,
 
 
 def score_file(path: str | os.PathLike, judge_name: str, out: str | os.PathLike, force: bool = False,
-               judge_kwargs: dict[str, Any] | None = None) -> dict[str, Any]:
+               options: JudgeOptions | None = None) -> dict[str, Any]:
     """Judge each `{id, prompt, output}` record; `label` (refused or not) gives an agreement rate."""
     check_output(out, force)
     records = []
@@ -27,7 +27,7 @@ def score_file(path: str | os.PathLike, judge_name: str, out: str | os.PathLike,
         if not isinstance(r["output"], str):
             raise DataError(f"{path}: line {lineno} (id {r['id']!r}): 'output' must be a string")
         records.append(r)
-    verdicts = make_judge(judge_name, **(judge_kwargs or {})).judge(records)
+    verdicts = (options or JudgeOptions()).build(judge_name).judge(records)
     rows, agree = [], []
     for r, v in zip(records, verdicts):
         row = {"id": r["id"], "refused": v.refused, "harmful": v.harmful, "error": v.error, "judge": judge_name}

@@ -143,3 +143,18 @@ def judge_options(name: str, model: str | None = None, base_url: str | None = No
     if name == "classifier" and model:
         return {"model": model}
     return {}
+
+
+@dataclass(frozen=True)
+class JudgeOptions:
+    """The judge settings commands share (`--judge-model`, `--judge-base-url`, `--api-key-env`, ...)."""
+
+    model: str | None = None
+    base_url: str | None = None
+    api_key_env: str = "OPENAI_API_KEY"
+    concurrency: int = 8
+
+    def build(self, name: str, question: Question | None = None) -> Judge:
+        """Judge `name` (answering `question`) made with these settings."""
+        return make_judge(name, question, **judge_options(name, self.model, self.base_url, self.api_key_env,
+                                                          self.concurrency))

@@ -9,12 +9,12 @@ source: a column never mixes two benchmarks, and a row without that task shows a
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from vlguard.errors import ConfigError
-from vlguard.fileio import read_json
+from vlguard.eval.results import METRICS_FILE, read_metrics
 
 
 @dataclass
@@ -82,19 +82,14 @@ class Table:
 
 
 def load_run_metrics(run_dir: str | os.PathLike, judge: str) -> dict[str, Any]:
-    """The per-task metrics of one judge from RUN_DIR/metrics.json."""
+    """The per-task metrics of one judge from RUN_DIR/metrics.json, as plain dicts (see vlguard.eval.results)."""
     run = Path(run_dir)
-    path = run / "metrics.json"
+    path = run / METRICS_FILE
     if not run.is_dir():
         raise ConfigError(f"{run}: no such eval run directory")
     if not path.is_file():
         raise ConfigError(f"{run}: not an eval run (no metrics.json); run `vlguard eval` or `vlguard judge` first")
-    judges = read_json(path).get("judges") or {}
-    if judge not in judges:
-        have = ", ".join(sorted(judges)) or "none"
-        raise ConfigError(f"{path}: no scores by judge {judge!r} (judges there: {have}); "
-                          f"run `vlguard judge {run} --judge {judge}` or pass --judge")
-    return judges[judge]
+    return {t: asdict(m) for t, m in read_metrics(run).for_judge(judge, run).items()}
 
 
 def _run_model(run_dir: Path) -> str | None:

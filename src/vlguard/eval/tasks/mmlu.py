@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from vlguard.data.helpfulness_benchmarks import load_mmlu
+from vlguard.eval.scorers import MatchScorer
 from vlguard.eval.tasks.base import Task
 
 MMLU = Task("mmlu", "MMLU test split: accuracy of the answer letter", "mmlu", lambda p, limit=None: load_mmlu(p, split="test", limit=limit),
-            kind="accuracy", primary="correct", max_new_tokens=8, check="letter")
+            scorer=MatchScorer("letter"), primary="correct", max_new_tokens=8)

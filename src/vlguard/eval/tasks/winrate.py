@@ -18,6 +18,7 @@ from pathlib import Path
 from vlguard.data.helpfulness_benchmarks import load_gpt4_references
 from vlguard.data.vlguard import load_vlguard
 from vlguard.errors import DataError
+from vlguard.eval.scorers import WinrateScorer
 from vlguard.eval.tasks.base import Task
 from vlguard.schema import Sample
 
@@ -42,5 +43,5 @@ def load_winrate(path: Path, limit: int | None = None) -> list[Sample]:
 
 
 WINRATE = Task("vlguard_winrate", "VLGuard safe_safes: win rate against GPT-4V's answers (llm judge, both orders; "
-               "empty references count as errors)", "vlguard/test.json", load_winrate, kind="winrate",
-               primary="win")
+               "empty references count as errors)", "vlguard/test.json", load_winrate,
+               scorer=WinrateScorer(), primary="win")
