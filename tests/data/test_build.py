@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from vlguard.data.build import BuildOptions, build, cache_key, load_cache, output_paths
+from vlguard.data.build import (BuildOptions, BuildSummary, build, cache_key, check_build_output, dry_run, load_cache,
+                                output_paths, plan)
 from vlguard.data.build_prompts import load_prompt_set
 from vlguard.clients.usage import Usage
 from vlguard.data.labels import default_taxonomy, labels_from_records, write_labels
@@ -223,7 +224,8 @@ def test_llm_check_uses_a_judge_model_and_counts_its_tokens(synth, tmp_path):
                       opts=BuildOptions(model="annotator", check="llm", check_model="judge",
                                         check_base_url=judge_server.base_url, language="French"))
     assert summary.records == 1 and judge_server.script_errors == []
-    assert summary.check_usage["calls"] == 2 and summary.usage["calls"] == 2
+    assert summary.check_usage["calls"] == 2 and summary.usage["calls"] == 2  # each judge call counted once
+    assert summary.check_usage["prompt_tokens"] == sum(len(r.text.split()) for r in judge_server.chat_requests)
     assert {r.model for r in judge_server.chat_requests} == {"judge"}
     assert all("in French" in r.messages[0]["content"][1]["text"] for r in server.chat_requests)
 
@@ -295,3 +297,47 @@ def test_requests_in_flight_never_exceed_the_concurrency(synth, tmp_path):
         summary = run(synth, server, tmp_path / "o.json", labels=labels[:8], concurrency=3)
     assert summary.records == 8
     assert server.max_in_flight == 3
+
+
+def test_dry_run_lists_what_the_cache_lacks_and_calls_nothing(synth, tmp_path):
+    images, labels = synth
+    out = tmp_path / "o.json"
+    jobs = plan(labels[:4], images, PROMPTS, TAX, "annotator")
+    assert [j.key for j in dry_run(jobs, out)] == [j.key for j in jobs]  # no cache yet: everything
+    with FakeOpenAIServer(good_answer) as server:
+        run(synth, server, out, labels=labels[:2])
+    done = set(load_cache(output_paths(out)["cache"]))
+    todo = dry_run(jobs, out)
+    assert {j.key for j in todo} == {j.key for j in jobs} - done and len(todo) == n_parts(labels[2:4])
+
+
+def test_dry_run_with_retry_failed_counts_the_failures_again(synth, tmp_path):
+    images, labels = synth
+    safe = next(lab for lab in labels if lab.safe)
+    out = tmp_path / "o.json"
+    with FakeOpenAIServer("not the format") as server:
+        run(synth, server, out, labels=[safe], opts=BuildOptions(model="annotator", max_attempts=1))
+    jobs = plan([safe], images, PROMPTS, TAX, "annotator")
+    assert dry_run(jobs, out) == [] and len(dry_run(jobs, out, retry_failed=True)) == 2
+
+
+def test_check_build_output_refuses_a_file_no_build_made(tmp_path):
+    from vlguard.errors import OutputExistsError
+
+    out = tmp_path / "o.json"
+    check_build_output(out)  # nothing there
+    out.write_text("[]")
+    with pytest.raises(OutputExistsError, match="no earlier build's cache"):
+        check_build_output(out)
+    check_build_output(out, force=True)
+    output_paths(out)["cache"].write_text("")
+    check_build_output(out)  # an earlier build's output: resumed, not refused
+
+
+def test_unfinished_counts_the_parts_a_rerun_asks_again():
+    from dataclasses import asdict
+
+    s = BuildSummary(images=3, records=1, parts=5, from_cache=0, usage={}, check_usage={}, cached_usage={},
+                     failures={"api-error": 2, "internal-error": 1, "no-refusal": 1}, cost=None, seconds=0.0)
+    assert s.unfinished == 3
+    assert "unfinished" not in asdict(s)  # the manifest keeps the same fields

@@ -8,7 +8,7 @@ import re
 import pytest
 from typer.testing import CliRunner
 
-from vlguard.data.clean import CLEAN_JUDGES, clean_file, default_paths, judge_identity, make_clean_judge
+from vlguard.data.clean import clean_file, clean_judge, default_paths
 from vlguard.errors import ConfigError, DataError, OutputExistsError
 from vlguard.judges import Verdict
 from vlguard.judges.llm import LLMJudge
@@ -37,6 +37,8 @@ class CountingJudge:
     """A scripted harmfulness judge that records what it was asked."""
 
     name = "counting"
+    question = "harm"
+    usage = None  # offline
 
     def __init__(self, fail_after: int | None = None, identity: str = "v1"):
         self.batches: list[list[dict]] = []
@@ -97,7 +99,7 @@ def synth_set(tmp_path_factory):
 
 def test_keywords_judge_removes_contaminated_synthguard_conversations(synth_set, tmp_path):
     out = tmp_path / "clean.json"
-    summary = clean_file(synth_set, out, "keywords", log=quiet)
+    summary = clean_file(synth_set, out, "harm-keywords", log=quiet)
     rows = json.loads(synth_set.read_text())
     again, removed = reassemble(out, default_paths(out)["removed"])
     assert again == rows  # nothing lost, nothing changed (extra keys and <image> tokens included)
@@ -114,11 +116,27 @@ def test_keywords_judge_removes_contaminated_synthguard_conversations(synth_set,
     assert json.loads(default_paths(out)["summary"].read_text()) == summary
 
 
-def test_clean_judge_names_map_through_make_judge():
-    assert CLEAN_JUDGES == {"keywords": "harm-keywords", "llm": "llm", "classifier": "classifier"}
-    assert make_clean_judge("keywords").name == "harm-keywords"
-    with pytest.raises(ConfigError, match="keywords, llm, classifier"):
-        make_clean_judge("keywords-vlguard")
+def test_clean_takes_the_registry_names_and_refuses_refusal_only_judges(tmp_path):
+    from vlguard.judges.keywords import KeywordJudge
+
+    assert clean_judge("harm-keywords").name == "harm-keywords"
+    src = write_rows(tmp_path / "in.json", ROWS)
+    for name in ("keywords", "keywords-vlguard"):
+        with pytest.raises(ConfigError) as e:
+            clean_judge(name)
+        msg = str(e.value)
+        assert "\n" not in msg and f"judge {name!r} answers the refusal question" in msg
+        assert "clean needs a harm judge: use harm-keywords" in msg and "llm or classifier" in msg
+        with pytest.raises(ConfigError, match="answers the refusal question"):
+            clean_file(src, tmp_path / "out.json", name, log=quiet)
+    with pytest.raises(ConfigError, match="answers the refusal question"):  # a judge object is checked too
+        clean_file(src, tmp_path / "out.json", KeywordJudge(), log=quiet)
+    pairwise = LLMJudge(backend=object(), mode="pairwise")  # the check reads `question`, not the name
+    with pytest.raises(ConfigError, match="'llm' answers the pairwise question"):
+        clean_file(src, tmp_path / "out.json", pairwise, log=quiet)
+    assert not (tmp_path / "out.json").exists()
+    with pytest.raises(ConfigError, match="unknown judge 'nope'"):
+        clean_judge("nope")
 
 
 # ---------------------------------------------------------------- rows, exchanges, formats
@@ -142,7 +160,7 @@ def test_every_exchange_is_judged_with_the_conversation_so_far(tmp_path):
 def test_jsonl_input_round_trips_as_jsonl(tmp_path):
     src = write_rows(tmp_path / "in.jsonl", ROWS)
     out = tmp_path / "kept.jsonl"
-    summary = clean_file(src, out, "keywords", removed_path=tmp_path / "gone.jsonl", log=quiet)
+    summary = clean_file(src, out, "harm-keywords", removed_path=tmp_path / "gone.jsonl", log=quiet)
     assert summary["format"] == "jsonl" and summary["removed_file"] == str(tmp_path / "gone.jsonl")
     again, removed = reassemble(out, tmp_path / "gone.jsonl")
     assert again == ROWS
@@ -173,17 +191,17 @@ def test_a_bad_row_stops_the_run_before_judging_and_writes_nothing(tmp_path, nam
 def test_outputs_are_never_overwritten_unless_forced(tmp_path):
     src = write_rows(tmp_path / "in.json", ROWS)
     out = tmp_path / "out.json"
-    clean_file(src, out, "keywords", log=quiet)
+    clean_file(src, out, "harm-keywords", log=quiet)
     for p in (out, default_paths(out)["removed"]):
         kept = p.read_bytes()
         with pytest.raises(OutputExistsError, match="--force"):
-            clean_file(src, out, "keywords", log=quiet)
+            clean_file(src, out, "harm-keywords", log=quiet)
         assert p.read_bytes() == kept
-    clean_file(src, out, "keywords", force=True, log=quiet)
+    clean_file(src, out, "harm-keywords", force=True, log=quiet)
     with pytest.raises(ConfigError, match="is the input file"):
-        clean_file(src, src, "keywords", force=True, log=quiet)
+        clean_file(src, src, "harm-keywords", force=True, log=quiet)
     with pytest.raises(ConfigError, match="on_error"):
-        clean_file(src, tmp_path / "o2.json", "keywords", on_error="ignore", log=quiet)
+        clean_file(src, tmp_path / "o2.json", "harm-keywords", on_error="ignore", log=quiet)
 
 
 # ---------------------------------------------------------------- llm judge and judge errors
@@ -218,7 +236,6 @@ def test_llm_judge_harmful_verdicts_and_unparseable_answers(tmp_path, monkeypatc
     out = tmp_path / "out.json"
     with FakeOpenAIServer(llm_script) as server:
         judge = llm_judge(server)
-        backend = judge.backend
         summary = clean_file(src, out, judge, on_error=on_error, log=quiet, price_input=2.0, price_output=8.0)
     assert len(server.chat_requests) == 5
     # the fake server bills a token per word: the summary's totals are the sum of what it reported
@@ -227,7 +244,7 @@ def test_llm_judge_harmful_verdicts_and_unparseable_answers(tmp_path, monkeypatc
     assert usage["prompt_tokens"] == sum(len(r.text.split()) for r in server.chat_requests)
     assert usage["completion_tokens"] > 0
     assert summary["cost_usd"] == pytest.approx((usage["prompt_tokens"] * 2 + usage["completion_tokens"] * 8) / 1e6)
-    assert judge.backend is backend  # the caller's judge is handed back unwrapped
+    assert judge.usage.to_dict() == usage  # the judge's own count of its calls: this run made them all
     assert summary["judge"]["name"] == "llm" and summary["judge"]["model"] == "judge-model"
     assert summary["judge"]["prompt"] == "harmfulness_v1"
     again, removed = reassemble(out, default_paths(out)["removed"])
@@ -294,7 +311,7 @@ def test_a_cache_from_another_judge_is_ignored_with_a_warning(tmp_path):
     summary = clean_file(src, out, judge, force=True, log=warnings.append)
     assert len(judge.records) == 6 and summary["rows_from_cache"] == 0 and summary["cache_entries_ignored"] == 5
     assert len(warnings) == 1 and "come from another judge" in warnings[0]
-    assert judge_identity(judge) == {"name": "counting", "version": "v2"}
+    assert summary["judge"] == judge.identity == {"name": "counting", "version": "v2"}
 
 
 def test_cache_identity_names_model_and_prompt():
@@ -302,16 +319,39 @@ def test_cache_identity_names_model_and_prompt():
 
     guard = ClassifierJudge.__new__(ClassifierJudge)  # no model loaded: only its identity is asked
     guard.model_name = "org/tiny-guard"
-    assert judge_identity(guard) == {"name": "classifier", "model": "org/tiny-guard"}
-    llm = LLMJudge(backend=object())
-    ident = judge_identity(llm)
+    assert guard.identity == {"name": "classifier", "model": "org/tiny-guard"}
+    ident = LLMJudge(backend=object()).identity
     assert ident["name"] == "llm" and ident["prompt"] == "harmfulness_v1" and len(ident["prompt_sha256"]) == 16
+
+
+def test_harm_keywords_cache_entries_keep_their_key(tmp_path):
+    """The verdict cache keys on the judge's identity: harm-keywords caches made before still count."""
+    src = write_rows(tmp_path / "in.json", ROWS)
+    out = tmp_path / "out.json"
+    clean_file(src, out, "harm-keywords", log=quiet)
+    lines = [json.loads(line) for line in default_paths(out)["cache"].read_text().splitlines()]
+    assert {r["judge"] for r in lines} == {"3f93d9cbbd8e3d3e"}  # sha256 of {name, harm_terms_version: 1}
+
+
+def test_usage_is_this_runs_even_when_the_judge_is_reused(tmp_path, monkeypatch):
+    monkeypatch.delenv(KEY_ENV, raising=False)
+    src = write_rows(tmp_path / "in.json", LLM_ROWS)
+    with FakeOpenAIServer(llm_script) as server:
+        judge = llm_judge(server)
+        first = clean_file(src, tmp_path / "a.json", judge, use_cache=False, log=quiet)
+        second = clean_file(src, tmp_path / "b.json", judge, use_cache=False, log=quiet, price_input=1.0,
+                            price_output=1.0)
+    assert first["usage"]["calls"] == second["usage"]["calls"] == 5 and judge.usage.calls == 10
+    assert second["usage"]["prompt_tokens"] == first["usage"]["prompt_tokens"]
+    assert second["cost_usd"] == pytest.approx((second["usage"]["prompt_tokens"]
+                                                + second["usage"]["completion_tokens"]) / 1e6)
+    assert first["usage"]["prompt_tokens"] * 2 == judge.usage.prompt_tokens
 
 
 def test_no_cache_reads_and_writes_none(tmp_path):
     src = write_rows(tmp_path / "in.json", ROWS)
     out = tmp_path / "out.json"
-    summary = clean_file(src, out, "keywords", use_cache=False, log=quiet)
+    summary = clean_file(src, out, "harm-keywords", use_cache=False, log=quiet)
     assert summary["cache_file"] is None and not default_paths(out)["cache"].exists()
 
 
@@ -349,6 +389,11 @@ def test_cli_errors_are_one_line(tmp_path, capsys):
     assert "on_error must be one of remove, keep" in capsys.readouterr().err
     assert main(["data", "clean", str(src), "-o", str(tmp_path / "o.json"), "--judge", "llm"]) == 1
     assert "--judge-model" in capsys.readouterr().err
+    for name in ("keywords", "keywords-vlguard"):
+        assert main(["data", "clean", str(src), "-o", str(tmp_path / "o.json"), "--judge", name]) == 1
+        err = capsys.readouterr().err.strip()
+        assert len(err.splitlines()) == 1 and "answers the refusal question" in err and "use harm-keywords" in err
+    assert not (tmp_path / "o.json").exists()
 
 
 def test_cli_clean_with_the_llm_judge_prints_its_calls_tokens_and_cost(tmp_path, monkeypatch):

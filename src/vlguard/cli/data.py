@@ -137,7 +137,7 @@ def synth(
 def clean(
     path: Path = typer.Argument(..., help="A LLaVA-format training set: a JSON list or JSONL of {id, image?, conversations} rows."),
     out: Path = typer.Option(..., "-o", "--out", help="Where the kept rows go (same format as the input)."),
-    judge: str = typer.Option("keywords", "--judge", help="keywords (offline: harm lexicon + refusal check) | llm | classifier"),
+    judge: str = typer.Option("harm-keywords", "--judge", help="A harm judge: harm-keywords (offline: harm lexicon + refusal check) | llm | classifier"),
     removed: Optional[Path] = typer.Option(None, "--removed", help="Where the removed rows go, with reasons (default: OUT stem + .removed.jsonl)."),
     on_error: str = typer.Option("remove", "--on-error", help="A row the judge could not judge: remove (default) | keep."),
     judge_model: Optional[str] = typer.Option(None, "--judge-model", help="Model name for the llm judge."),
@@ -153,24 +153,18 @@ def clean(
     """Screen a LLaVA-format set with a judge: write the kept rows, the removed ones with reasons, and counts.
 
     A row goes when any of its exchanges (a human turn and the gpt answer) is judged harmful: a harmful request
-    answered (keywords), a HARMFUL verdict (llm) or unsafe (classifier). A killed run resumes from its cache."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+    answered (harm-keywords), a HARMFUL verdict (llm) or unsafe (classifier). A killed run resumes from its cache."""
+    from vlguard.cli.progress import progress_bar
+    from vlguard.data.clean import clean_file, clean_judge
+    from vlguard.judges import judge_options
 
-    from vlguard.data.clean import clean_file, make_clean_judge
-
-    kw: dict = {}
-    if judge == "llm":
-        kw = {"model": judge_model, "base_url": judge_base_url, "api_key_env": api_key_env, "concurrency": concurrency}
-    elif judge == "classifier" and (classifier_model or judge_model):
-        kw = {"model": classifier_model or judge_model}
-    the_judge = make_clean_judge(judge, **kw)
-    with Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn(), console=console, transient=True) as bar:
-        task = bar.add_task(f"judging rows ({judge})", total=None)
+    model = (classifier_model or judge_model) if judge == "classifier" else judge_model
+    the_judge = clean_judge(judge, **judge_options(judge, model=model, base_url=judge_base_url,
+                                                   api_key_env=api_key_env, concurrency=concurrency))
+    with progress_bar(f"judging rows ({judge})") as update:
         summary = clean_file(path, out, the_judge, removed_path=removed, on_error=on_error, force=force,
                              use_cache=not no_cache, price_input=price_input, price_output=price_output,
-                             progress=lambda done, total: bar.update(task, completed=done, total=total),
-                             log=lambda m: console.print(m, highlight=False, markup=False))
+                             progress=update, log=lambda m: console.print(m, highlight=False, markup=False))
     t = Table("reason", "rows", title=f"{summary['rows']} rows, {summary['exchanges']} exchanges judged by "
                                       f"{summary['judge']['name']}")
     t.add_row("kept", str(summary["kept"]))

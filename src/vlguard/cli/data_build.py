@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import typer
 from rich.table import Table
 
 from vlguard.cli import console
 from vlguard.cli.data import app
+
+if TYPE_CHECKING:
+    from vlguard.data.build import BuildOptions, BuildSummary, Job
 
 
 @app.command()
@@ -39,12 +42,10 @@ def build(
     force: bool = typer.Option(False, "--force", help="Overwrite OUT when it was not made by an earlier build."),
 ) -> None:
     """Annotate labelled images with a vision-language model into a VLGuard-schema file (resumable)."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn, TimeRemainingColumn
-
-    from vlguard.data.build import BuildOptions, build as run_build, load_cache, output_paths, plan
+    from vlguard.cli.progress import progress_bar
+    from vlguard.data.build import BuildOptions, build as run_build, check_build_output, dry_run as would_ask, plan
     from vlguard.data.build_prompts import load_prompt_set
     from vlguard.data.labels import default_taxonomy, read_labels, read_taxonomy
-    from vlguard.errors import OutputExistsError
 
     tax = read_taxonomy(taxonomy) if taxonomy else default_taxonomy()
     label_rows = read_labels(labels, tax)
@@ -54,31 +55,42 @@ def build(
                         temperature=temperature, max_new_tokens=max_new_tokens, check=check, check_model=check_model,
                         check_base_url=check_base_url, price_input=price_input, price_output=price_output,
                         retry_failed=retry_failed)
-    paths = output_paths(out)
     jobs = plan(label_rows, images, prompt_set, tax, annotator, language)
     if dry_run:
-        cache = load_cache(paths["cache"], retry_failed)
-        todo = {j.key: j for j in jobs if j.key not in cache}
-        shown: set[str] = set()
-        for j in todo.values():
-            console.rule(f"{j.label.image} · {j.part}" + (f" · {j.label.category} / {j.label.subcategory}"
-                                                          if not j.label.safe else ""))
-            console.print(j.prompt if j.prompt not in shown else "(same prompt as above)", highlight=False, markup=False)
-            shown.add(j.prompt)
-        console.print(f"dry run: {len(label_rows)} image(s), {len(jobs)} part(s); {len(todo)} request(s) would be "
-                      f"sent to {annotator} (each answer may be asked up to {max_attempts} time(s)), "
-                      f"{len(jobs) - len(todo)} answered from {paths['cache']}; prompts {prompt_set.version}")
+        _print_dry_run(jobs, would_ask(jobs, out, retry_failed), opts, len(label_rows), out, prompt_set.version)
         return
-    if paths["out"].exists() and not paths["cache"].exists() and not force:
-        raise OutputExistsError(f"{out}: already exists and no earlier build's cache is beside it "
-                                f"(use --force to overwrite)")
-    with Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn(), TimeRemainingColumn(), console=console, transient=True) as bar:
-        task = bar.add_task("annotating", total=None)  # build() reports the total: parts not in the cache
-        summary = run_build(label_rows, images, out, opts, prompt_set, tax, jobs=jobs,
-                            progress=lambda done, total: bar.update(task, completed=done, total=total))
+    check_build_output(out, force)
+    with progress_bar("annotating", eta=True) as update:  # build() reports the total: parts not in the cache
+        summary = run_build(label_rows, images, out, opts, prompt_set, tax, jobs=jobs, progress=update)
+    _print_summary(summary, opts, out)
+    if summary.unfinished:
+        console.print(f"[yellow]{summary.unfinished} part(s) could not be asked (api-error): run the same command "
+                      f"again to ask only for them[/]")
+        raise typer.Exit(1)
+    console.print(f"next: vlguard data validate {out} --image-root {images} --lint")
+
+
+def _print_dry_run(jobs: list[Job], todo: list[Job], opts: BuildOptions, n_images: int, out: Path,
+                   prompts_version: str) -> None:
+    """Every prompt a build would send (each text once), then what it would ask and what the cache answers."""
+    from vlguard.data.build import output_paths
+
+    shown: set[str] = set()
+    for j in todo:
+        console.rule(f"{j.label.image} · {j.part}" + (f" · {j.label.category} / {j.label.subcategory}"
+                                                      if not j.label.safe else ""))
+        console.print(j.prompt if j.prompt not in shown else "(same prompt as above)", highlight=False, markup=False)
+        shown.add(j.prompt)
+    console.print(f"dry run: {n_images} image(s), {len(jobs)} part(s); {len(todo)} request(s) would be "
+                  f"sent to {opts.model} (each answer may be asked up to {opts.max_attempts} time(s)), "
+                  f"{len(jobs) - len(todo)} answered from {output_paths(out)['cache']}; prompts {prompts_version}")
+
+
+def _print_summary(summary: BuildSummary, opts: BuildOptions, out: Path) -> None:
+    """What was built, the failed parts by reason, and the calls, tokens and cost of the annotator and check."""
     from vlguard.clients.usage import Usage
 
+    prices = (opts.price_input, opts.price_output)
     console.print(f"[bold]{summary.records}[/] of {summary.images} image(s) annotated into {out} "
                   f"({summary.parts} part(s), {summary.from_cache} from the cache) in {summary.seconds:.1f} s")
     if summary.failures:
@@ -86,22 +98,16 @@ def build(
         for reason, n in sorted(summary.failures.items(), key=lambda kv: -kv[1]):
             t.add_row(reason, str(n))
         console.print(t)
-        console.print(f"every failed part, with its answers and reasons: {paths['failures']} "
+        console.print(f"every failed part, with its answers and reasons: {summary.paths['failures']} "
                       f"(api-error parts are asked again by the next run; others with --retry-failed)")
-    console.print(f"annotator: {Usage(**summary.usage).describe(price_input, price_output)}", highlight=False)
-    if check == "llm":
-        console.print(f"llm check: {Usage(**summary.check_usage).describe(price_input, price_output)}", highlight=False)
+    console.print(f"annotator: {Usage(**summary.usage).describe(*prices)}", highlight=False)
+    if opts.check == "llm":
+        console.print(f"llm check: {Usage(**summary.check_usage).describe(*prices)}", highlight=False)
     if summary.from_cache:
         console.print(f"reused from the cache (paid in earlier runs): "
-                      f"{Usage(**summary.cached_usage).describe(price_input, price_output)}", highlight=False)
+                      f"{Usage(**summary.cached_usage).describe(*prices)}", highlight=False)
     if summary.cost is not None:
         console.print(f"[bold]cost of this run: ${summary.cost:,.4f}[/]")
-    unfinished = sum(n for reason, n in summary.failures.items() if reason in ("api-error", "internal-error"))
-    if unfinished:
-        console.print(f"[yellow]{unfinished} part(s) could not be asked (api-error): run the same command again "
-                      f"to ask only for them[/]")
-        raise typer.Exit(1)
-    console.print(f"next: vlguard data validate {out} --image-root {images} --lint")
 
 
 @app.command("labels")

@@ -31,11 +31,11 @@ from typing import Any, Callable
 
 from vlguard.data.build_prompts import (PARTS_BY_SAFETY, AnswerError, PromptSet, needs_refusal, parse_answer,
                                         retry_message)
-from vlguard.clients.usage import CountingBackend, Usage
+from vlguard.clients.usage import Usage
 from vlguard.clients.messages import bytes_data_url
 from vlguard.data.labels import ImageLabel, Taxonomy
 from vlguard.data.validate import lint_response
-from vlguard.errors import ConfigError, DataError, problem_list
+from vlguard.errors import ConfigError, DataError, OutputExistsError, problem_list
 from vlguard.fileio import JsonlAppender, atomic_write, read_jsonl_tolerant, write_json
 from vlguard.images import ImageError, ImageRoot, decode_image
 from vlguard.judges.refusal import is_refusal
@@ -128,6 +128,24 @@ def load_cache(path: Path, retry_failed: bool = False) -> dict[str, dict[str, An
         if isinstance(row, dict) and isinstance(row.get("key"), str) and row.get("status") in ("ok", "failed"):
             done[row["key"]] = row
     return {k: v for k, v in done.items() if not (retry_failed and v["status"] == "failed")}
+
+
+def pending(jobs: list[Job], cache: dict[str, dict[str, Any]]) -> list[Job]:
+    """The jobs the cache lacks, one per key (identical images: one request)."""
+    return list({j.key: j for j in jobs if j.key not in cache}.values())
+
+
+def dry_run(jobs: list[Job], out: str | os.PathLike, retry_failed: bool = False) -> list[Job]:
+    """What a build of `jobs` to `out` would ask for now (the jobs its cache lacks); calls nothing."""
+    return pending(jobs, load_cache(output_paths(out)["cache"], retry_failed))
+
+
+def check_build_output(out: str | os.PathLike, force: bool = False) -> None:
+    """Refuse to overwrite an OUT that no earlier build made (no build cache beside it), unless `force`."""
+    paths = output_paths(out)
+    if paths["out"].exists() and not paths["cache"].exists() and not force:
+        raise OutputExistsError(f"{out}: already exists and no earlier build's cache is beside it "
+                                f"(use --force to overwrite)")
 
 
 class AnswerCheck:
@@ -231,6 +249,9 @@ def assemble(labels: list[ImageLabel], jobs: list[Job], results: dict[str, dict[
     return records, failures
 
 
+UNFINISHED = ("api-error", "internal-error")  # failure reasons a rerun asks again for
+
+
 @dataclass
 class BuildSummary:
     images: int
@@ -245,42 +266,50 @@ class BuildSummary:
     seconds: float
     paths: dict[str, str] = field(default_factory=dict)
 
+    @property
+    def unfinished(self) -> int:
+        """Parts that could not be asked (api-error, internal-error): the next run asks for them again."""
+        return sum(n for reason, n in self.failures.items() if reason in UNFINISHED)
 
-def build(labels: list[ImageLabel], images: str | os.PathLike, out: str | os.PathLike, opts: BuildOptions,
-          prompts: PromptSet, taxonomy: Taxonomy, backend: Any = None,
-          progress: Callable[[int, int], None] | None = None, jobs: list[Job] | None = None) -> BuildSummary:
-    """Annotate every labelled image (see the module docstring); `backend` defaults to an OpenAIBackend and
-    `jobs` to `plan(...)`."""
-    t0 = time.perf_counter()
-    paths = output_paths(out)
-    jobs = jobs if jobs is not None else plan(labels, images, prompts, taxonomy, opts.model, opts.language)
-    root = ImageRoot(images)
-    cache = load_cache(paths["cache"], opts.retry_failed)
-    todo = list({j.key: j for j in jobs if j.key not in cache}.values())  # identical images: one request
-    from_cache = sum(j.key in cache for j in jobs)
-    if backend is None:
-        from vlguard.clients.openai_compat import OpenAIBackend
 
-        backend = OpenAIBackend(opts.model, base_url=opts.base_url, api_key_env=opts.api_key_env,
-                                concurrency=opts.concurrency, max_new_tokens=opts.max_new_tokens,
-                                timeout=opts.timeout, max_retries=opts.max_retries, temperature=opts.temperature)
-    check_usage = Usage()
-    judge = None
-    if opts.check == "llm":
-        from vlguard.clients.openai_compat import OpenAIBackend
-        from vlguard.judges.llm import LLMJudge
+def annotator_backend(opts: BuildOptions) -> Any:
+    """The OpenAI-compatible backend of the annotator."""
+    from vlguard.clients.openai_compat import OpenAIBackend
 
-        inner = OpenAIBackend(opts.check_model or opts.model, base_url=opts.check_base_url or opts.base_url, api_key_env=opts.api_key_env,
-                              concurrency=1, max_new_tokens=512, timeout=opts.timeout, max_retries=opts.max_retries)
-        judge = LLMJudge(backend=CountingBackend(inner, check_usage))
-    check = AnswerCheck(opts.check, judge)
+    return OpenAIBackend(opts.model, base_url=opts.base_url, api_key_env=opts.api_key_env,
+                         concurrency=opts.concurrency, max_new_tokens=opts.max_new_tokens,
+                         timeout=opts.timeout, max_retries=opts.max_retries, temperature=opts.temperature)
+
+
+def check_judge(opts: BuildOptions) -> Any:
+    """The llm judge of `check="llm"` (it counts its own calls in `judge.usage`), else None."""
+    if opts.check != "llm":
+        return None
+    from vlguard.judges.llm import LLMJudge
+
+    return LLMJudge(opts.check_model or opts.model, base_url=opts.check_base_url or opts.base_url,
+                    api_key_env=opts.api_key_env, concurrency=1, max_new_tokens=512, timeout=opts.timeout,
+                    max_retries=opts.max_retries)
+
+
+def _failed_part(job: Job, e: Exception) -> dict[str, Any]:
+    """The result of a part whose annotation raised (a bug or a broken check): it must not cost the others."""
+    return {"key": job.key, "image": job.label.image, "part": job.part, "status": "error",
+            "reason": "internal-error", "detail": f"{type(e).__name__}: {e}", "usage": {}}
+
+
+def annotate_all(todo: list[Job], root: ImageRoot, backend: Any, check: AnswerCheck, max_attempts: int,
+                 cache_path: Path, progress: Callable[[int, int], None] | None = None
+                 ) -> tuple[dict[str, dict[str, Any]], Usage]:
+    """Annotate `todo`, appending every finished part (ok or failed) to the cache as its batch ends; the
+    results by key and the annotator's usage."""
+    results: dict[str, dict[str, Any]] = {}
     usage = Usage()
-    results = dict(cache)
+    done = 0
     if progress:
         progress(0, len(todo))
-    done = 0
-    paths["cache"].parent.mkdir(parents=True, exist_ok=True)
-    with JsonlAppender(paths["cache"]) as appender:
+    cache_path.parent.mkdir(parents=True, exist_ok=True)
+    with JsonlAppender(cache_path) as appender:
         def on_batch(_: list[int], rows: list[Any]) -> None:
             nonlocal done
             finished = [r for r in rows if isinstance(r, dict)]
@@ -294,19 +323,29 @@ def build(labels: list[ImageLabel], images: str | os.PathLike, out: str | os.Pat
 
         def one(job: Job) -> dict[str, Any]:
             try:
-                return annotate(job, bytes_data_url(root.read_bytes(job.label.image)), backend, check, opts.max_attempts)
-            except Exception as e:  # a bug or a broken check on one part must not cost the others
-                return {"key": job.key, "image": job.label.image, "part": job.part, "status": "error",
-                        "reason": "internal-error", "detail": f"{type(e).__name__}: {e}", "usage": {}}
+                url = bytes_data_url(root.read_bytes(job.label.image))
+                return annotate(job, url, backend, check, max_attempts)
+            except Exception as e:
+                return _failed_part(job, e)
 
         if todo:
             backend.map(one, todo, on_batch)
-    records, failures = assemble(labels, jobs, results)
+    return results, usage
+
+
+def write_build(paths: dict[str, Path], records: list[dict[str, Any]], failures: list[dict[str, Any]]) -> None:
+    """The dataset (JSON) and the failures (JSONL), each written atomically."""
     with atomic_write(paths["out"]) as f:
         json.dump(records, f, indent=2, ensure_ascii=False)
     with atomic_write(paths["failures"]) as f:
         for row in failures:
             f.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+def summarize(labels: list[ImageLabel], jobs: list[Job], cache: dict[str, dict[str, Any]], records: list[Any],
+              failures: list[dict[str, Any]], usage: Usage, check_usage: Usage, opts: BuildOptions,
+              paths: dict[str, Path], t0: float) -> BuildSummary:
+    """The counts, this run's usage and cost, and what the reused answers cost when they were made."""
     cached_usage = Usage()
     for j in jobs:
         if j.key in cache:
@@ -317,11 +356,31 @@ def build(labels: list[ImageLabel], images: str | os.PathLike, out: str | os.Pat
     reasons: dict[str, int] = {}
     for row in failures:
         reasons[row["reason"]] = reasons.get(row["reason"], 0) + 1
-    summary = BuildSummary(images=len(labels), records=len(records), parts=len(jobs), from_cache=from_cache,
-                           failures=reasons, usage=usage.to_dict(), check_usage=check_usage.to_dict(),
-                           cached_usage=cached_usage.to_dict(),
-                           cost=total.cost(opts.price_input, opts.price_output),
-                           seconds=round(time.perf_counter() - t0, 2), paths={k: str(v) for k, v in paths.items()})
+    return BuildSummary(images=len(labels), records=len(records), parts=len(jobs),
+                        from_cache=sum(j.key in cache for j in jobs), failures=reasons, usage=usage.to_dict(),
+                        check_usage=check_usage.to_dict(), cached_usage=cached_usage.to_dict(),
+                        cost=total.cost(opts.price_input, opts.price_output),
+                        seconds=round(time.perf_counter() - t0, 2), paths={k: str(v) for k, v in paths.items()})
+
+
+def build(labels: list[ImageLabel], images: str | os.PathLike, out: str | os.PathLike, opts: BuildOptions,
+          prompts: PromptSet, taxonomy: Taxonomy, backend: Any = None,
+          progress: Callable[[int, int], None] | None = None, jobs: list[Job] | None = None) -> BuildSummary:
+    """Annotate every labelled image (see the module docstring); `backend` defaults to an OpenAIBackend and
+    `jobs` to `plan(...)`. It overwrites OUT: see `check_build_output` to refuse a file no build made."""
+    t0 = time.perf_counter()
+    paths = output_paths(out)
+    jobs = jobs if jobs is not None else plan(labels, images, prompts, taxonomy, opts.model, opts.language)
+    cache = load_cache(paths["cache"], opts.retry_failed)
+    backend = backend if backend is not None else annotator_backend(opts)
+    judge = check_judge(opts)  # made here, so its usage is this run's
+    check = AnswerCheck(opts.check, judge)
+    fresh, usage = annotate_all(pending(jobs, cache), ImageRoot(images), backend, check, opts.max_attempts,
+                                paths["cache"], progress)
+    records, failures = assemble(labels, jobs, {**cache, **fresh})
+    write_build(paths, records, failures)
+    summary = summarize(labels, jobs, cache, records, failures, usage, judge.usage if judge else Usage(), opts,
+                        paths, t0)
     write_json(paths["manifest"], {"vlguard_build": BUILD_VERSION, "images": str(images), "prompts": prompts.version,
                                    "options": asdict(opts), "summary": asdict(summary),
                                    "taxonomy": taxonomy})
