@@ -12,13 +12,15 @@ from vlguard.config import load_config
 from vlguard.train.config import TrainConfig
 
 REPO = Path(__file__).resolve().parents[1]
-ALL = sorted((REPO / "configs").rglob("*.yaml"))
+# configs/ and the presets shipped inside the package
+ALL = sorted([*(REPO / "configs").rglob("*.yaml"), *(REPO / "src" / "vlguard" / "resources").rglob("*.yaml")])
 TRAIN = [p for p in ALL if p.parent.name == "train"]
 ACCEL = [p for p in ALL if p.parent.name == "accelerate"]
 EXPECTED_ACCEL = {"ddp": ("MULTI_GPU", None), "fsdp": ("FSDP", None), "deepspeed_zero2": ("DEEPSPEED", 2),
                   "deepspeed_zero3": ("DEEPSPEED", 3)}
 # inputs that a command, not a training config, produces
-PREPARED_BY = {"runs/tiny/model": "vlguard model tiny -o runs/tiny/model", "runs/synthguard": "vlguard data synth -o runs/synthguard",
+PREPARED_BY = {"runs/reproduce/base": "vlguard model tiny -o runs/reproduce/base",
+               "runs/reproduce/synthguard": "vlguard data synth -o runs/reproduce/synthguard",
                "data/vlguard": "vlguard data fetch train --images -o data/vlguard"}
 
 
@@ -48,7 +50,8 @@ def _commands(p: Path) -> list[str]:
 
 def test_the_shipped_configs_are_there():
     assert {p.stem for p in ACCEL} >= set(EXPECTED_ACCEL)
-    assert {p.stem for p in TRAIN} >= {"tiny_posthoc_lora", "tiny_posthoc_full", "tiny_posthoc_safety_only", "tiny_mixed",
+    assert {p.stem for p in TRAIN} >= {"tiny_llm", "tiny_vanilla", "tiny_posthoc_lora", "tiny_posthoc_full",
+                                       "tiny_posthoc_safety_only", "tiny_mixed",
                                        "llava15_7b_posthoc_lora", "llava15_7b_mixed", "qwen2vl_7b_posthoc_lora"}
 
 
@@ -99,17 +102,22 @@ def test_training_configs_load_and_name_how_their_inputs_are_made(path):
                 assert f"vlguard train {_rel(other)}" in header, f"{_rel(path)} reads {inp} from {_rel(other)}"
 
 
-def test_tiny_configs_use_the_tiny_model_and_synthguard_and_the_paper_variants():
-    cfgs = {p.stem: load_config(TrainConfig, p) for p in TRAIN}
-    tiny = {k: c for k, c in cfgs.items() if k.startswith("tiny_")}
-    assert all(c.model.startswith("runs/tiny/") for c in tiny.values())
-    assert cfgs["tiny_posthoc_lora"].method == "lora" and cfgs["tiny_posthoc_full"].method == "full"
-    assert cfgs["tiny_posthoc_safety_only"].data.helpfulness_samples == 0
-    assert cfgs["tiny_mixed"].data.strategy == "mixed"
-    assert [s.path for s in cfgs["tiny_mixed"].data.instruction] == ["runs/synthguard/vl_instruct.json"]
-    for c in tiny.values():
-        for s in c.data.safety:
-            assert (s.path, s.format) == ("runs/synthguard/train.json", "vlguard")
+def test_tiny_configs_are_the_reproduce_stages_as_the_recipe_writes_them(tmp_path):
+    from vlguard.recipes.reproduce import ReproduceConfig
+    from vlguard.recipes.reproduce_stages import stage_configs, write_stage_configs
+
+    written = write_stage_configs(ReproduceConfig(), tmp_path / "configs" / "train")
+    for p in written:
+        shipped = REPO / "configs" / "train" / p.name
+        assert shipped.is_file(), f"{p.name} is not shipped: run `vlguard reproduce --write-configs configs/train`"
+        # the same text except the folder the writer was pointed at
+        assert shipped.read_text() == p.read_text().replace(str(tmp_path) + "/", ""), \
+            f"configs/train/{p.name} is stale: run `vlguard reproduce --write-configs configs/train`"
+    stages = stage_configs(ReproduceConfig(), Path("runs/reproduce"))
+    assert {s: load_config(TrainConfig, REPO / "configs" / "train" / f"tiny_{s}.yaml") for s in stages} == stages
+    assert stages["posthoc_lora"].method == "lora" and stages["posthoc_full"].method == "full"
+    assert stages["posthoc_safety_only"].data.helpfulness_samples == 0
+    assert stages["mixed"].data.strategy == "mixed" and stages["mixed"].model == "runs/reproduce/models/llm/model"
 
 
 def test_gpu_configs_follow_the_paper_and_llava_recipe():
@@ -199,8 +207,11 @@ def test_reproduce_configs_load(path):
     assert load_config(ReproduceConfig, path).vanilla.steps > 0
 
 
-def test_quick_config_file_matches_the_quick_flag():
-    from vlguard.recipes.reproduce import QUICK, ReproduceConfig
+def test_the_quick_flag_loads_the_shipped_preset(capsys, tmp_path):
+    from vlguard.recipes.reproduce import ReproduceConfig, preset_path
 
-    assert load_config(ReproduceConfig, REPO / "configs/reproduce/quick.yaml") == load_config(ReproduceConfig, None, list(QUICK))
-    assert load_config(ReproduceConfig, REPO / "configs/reproduce/default.yaml") == ReproduceConfig()
+    quick = load_config(ReproduceConfig, preset_path("quick"))
+    assert quick != ReproduceConfig() and quick.vanilla.steps < ReproduceConfig().vanilla.steps
+    assert main(["reproduce", "--quick", "--print-config"]) == 0
+    (tmp_path / "printed.yaml").write_text(capsys.readouterr().out)
+    assert load_config(ReproduceConfig, tmp_path / "printed.yaml") == quick

@@ -103,14 +103,6 @@ class Sample:
             raise DataError(f"sample {d.get('id', '?')}: not a valid sample record ({e})") from None
 
 
-def user_turn(text: str) -> Turn:
-    return Turn("user", text)
-
-
-def assistant_turn(text: str) -> Turn:
-    return Turn("assistant", text)
-
-
 def unique_ids(ids: list[str]) -> list[str]:
     """Make ids unique and stable: later repeats of an id get `~2`, `~3`, ... in file order."""
     seen: dict[str, int] = {}

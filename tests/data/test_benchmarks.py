@@ -8,22 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from vlguard.data.benchmarks import (
-    BENCHMARK_LOADERS,
-    DEFAULT_FILES,
-    FIGSTEP_PROMPT,
-    load_advbench,
-    load_alpaca,
-    load_alpaca_eval,
-    load_benchmark,
-    load_figstep,
-    load_gpt4_references,
-    load_llava_bench,
-    load_mm_safetybench,
-    load_mmlu,
-    load_vlguard_gpt4,
-    load_xstest,
-)
+from vlguard.data.helpfulness_benchmarks import (load_alpaca, load_alpaca_eval, load_gpt4_references, load_llava_bench,
+                                                 load_llava_instruct, load_mmlu, load_vlguard_gpt4)
+from vlguard.data.safety_benchmarks import (FIGSTEP_PROMPT, load_advbench, load_figstep, load_mm_safetybench,
+                                            load_xstest)
 from vlguard.data.vlguard import load_vlguard
 from vlguard.errors import DataError
 
@@ -36,36 +24,31 @@ def ids_unique(samples) -> bool:
 
 
 @pytest.mark.parametrize(
-    "name, folder, kw, count",
+    "loader, path, kw, count, source",
     [
-        ("advbench", "advbench", {}, 520),
-        ("xstest", "xstest", {}, 450),
-        ("figstep", "figstep", {}, 500),
-        ("figstep_tiny", "figstep", {}, 50),
-        ("mm_safetybench", "mm-safetybench", {}, 1680),
-        ("mm_safetybench", "mm-safetybench", {"tiny": True}, 168),
-        ("mmlu", "mmlu", {}, 14042),
-        ("mmlu", "mmlu", {"split": "dev"}, 285),
-        ("alpaca", "alpaca", {}, 2000),
-        ("alpaca", "alpaca/alpaca_gpt4_en_demo_999.json", {}, 999),
-        ("alpaca_eval", "alpaca_eval", {}, 805),
-        ("vlguard_gpt4", "vlguard", {}, 558),
-        ("llava_bench", "llava", {}, 90),
-        ("llava_instruct", "llava", {}, 90),
+        (load_advbench, "advbench/harmful_behaviors.csv", {}, 520, "advbench"),
+        (load_xstest, "xstest/xstest_prompts.csv", {}, 450, "xstest"),
+        (load_figstep, "figstep/safebench.csv", {}, 500, "figstep"),
+        (load_figstep, "figstep/SafeBench-Tiny.csv", {}, 50, "figstep"),
+        (load_mm_safetybench, "mm-safetybench/processed_questions", {}, 1680, "mm_safetybench"),
+        (load_mm_safetybench, "mm-safetybench/processed_questions", {"tiny": True}, 168, "mm_safetybench"),
+        (load_mmlu, "mmlu", {}, 14042, "mmlu"),
+        (load_mmlu, "mmlu", {"split": "dev"}, 285, "mmlu"),
+        (load_alpaca, "alpaca/alpaca_small_2000.json", {}, 2000, "alpaca"),
+        (load_alpaca, "alpaca/alpaca_gpt4_en_demo_999.json", {}, 999, "alpaca"),
+        (load_alpaca_eval, "alpaca_eval/alpaca_eval_instructions.jsonl", {}, 805, "alpaca_eval"),
+        (load_vlguard_gpt4, "vlguard/gpt4_safe_safes.json", {}, 558, "vlguard_gpt4"),
+        (load_llava_bench, "llava/qa90_questions.jsonl", {}, 90, "llava_bench"),
+        (load_llava_instruct, "llava/coco2014_val_gpt4_qa_30x3.jsonl", {}, 90, "llava_instruct"),
     ],
 )
-def test_real_counts_ids_and_source(shared_data, name, folder, kw, count):
-    samples = load_benchmark(name, shared_data / folder, **kw)
+def test_real_counts_ids_and_source(shared_data, loader, path, kw, count, source):
+    samples = loader(shared_data / path, **kw)
     assert len(samples) == count
     assert ids_unique(samples)
-    source = "figstep" if name == "figstep_tiny" else name
     assert {s.labels.source for s in samples} == {source}
-    if name != "vlguard_gpt4":
-        assert all(s.id.startswith(source.split("_tiny")[0] + "/") for s in samples)
-
-
-def test_every_benchmark_has_a_default_file():
-    assert set(BENCHMARK_LOADERS) == set(DEFAULT_FILES)
+    if source != "vlguard_gpt4":
+        assert all(s.id.startswith(source + "/") for s in samples)
 
 
 def test_advbench_all_refused(shared_data):
@@ -268,11 +251,9 @@ def test_gpt4_references_repeat_ids_like_load_vlguard(tmp_path):
     assert load_gpt4_references(f) == {"a/safe_safes": "o0", "a~2/safe_safes": "o1"}
 
 
-def test_unknown_benchmark_and_missing_path(tmp_path):
-    with pytest.raises(DataError, match="unknown benchmark"):
-        load_benchmark("nope", tmp_path)
+def test_missing_path(tmp_path):
     with pytest.raises(DataError, match="no such file"):
-        load_benchmark("xstest", tmp_path / "missing")
+        load_xstest(tmp_path / "missing.csv")
 
 
 def test_limit(tmp_path):

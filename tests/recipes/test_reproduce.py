@@ -10,7 +10,7 @@ from vlguard.recipes import reproduce as rp
 
 @pytest.mark.slow
 def test_quick_reproduce_is_resumable_and_reports(tmp_path, monkeypatch):
-    cfg = load_config(rp.ReproduceConfig, None, list(rp.QUICK))
+    cfg = load_config(rp.ReproduceConfig, rp.preset_path(rp.QUICK_PRESET))
     real_train = rp._train_stage
 
     def killed_at_mixed(name, *a, **kw):

@@ -1,4 +1,4 @@
-"""`vlguard reproduce [-o DIR] [--config FILE] [--quick]`."""
+"""`vlguard reproduce [-o DIR] [--config FILE | --quick] [key=value ...]`."""
 
 from __future__ import annotations
 
@@ -8,23 +8,34 @@ from typing import List, Optional
 import typer
 
 from vlguard.cli import console
-
+from vlguard.errors import ConfigError
 
 
 def reproduce_command(
     out: Path = typer.Option(Path("runs/reproduce"), "-o", "--out", help="Where every stage is cached."),
     config: Optional[Path] = typer.Option(None, "--config", help="A reproduce config (YAML); default: the built-in one."),
-    quick: bool = typer.Option(False, "--quick", help="A smaller world and fewer steps (about 3 minutes)."),
+    quick: bool = typer.Option(False, "--quick", help="The quick preset: a smaller world and fewer steps (about 3 minutes)."),
+    print_config: bool = typer.Option(False, "--print-config", help="Print the whole config as YAML and stop."),
+    write_configs: Optional[Path] = typer.Option(
+        None, "--write-configs", help="Write each stage's training config to DIR/tiny_<stage>.yaml and stop."),
     overrides: Optional[List[str]] = typer.Argument(None, help="key=value overrides, e.g. vanilla.steps=600"),
 ) -> None:
     """Run the paper's experiment on the tiny model and SynthGuard, with a report and checks of its findings."""
-    from vlguard.config import load_config
-    from vlguard.recipes.reproduce import QUICK, ReproduceConfig, reproduce
+    from vlguard.config import dump_yaml, load_config
+    from vlguard.recipes.reproduce import QUICK_PRESET, ReproduceConfig, preset_path, reproduce
 
-    if quick and config is None:
-        cfg = load_config(ReproduceConfig, None, list(QUICK) + list(overrides or []))
-    else:
-        cfg = load_config(ReproduceConfig, config, overrides or [])
+    if quick and config is not None:
+        raise ConfigError("give --quick or --config, not both (the quick preset is a config file too)")
+    cfg = load_config(ReproduceConfig, preset_path(QUICK_PRESET) if quick else config, overrides or [])
+    if print_config:
+        print(dump_yaml(cfg), end="")
+        return
+    if write_configs is not None:
+        from vlguard.recipes.reproduce_stages import write_stage_configs
+
+        for p in write_stage_configs(cfg, write_configs, out):
+            console.print(f"wrote {p}", highlight=False)
+        return
     res = reproduce(out, cfg, log=lambda m: console.print(m, highlight=False, markup=False))
     console.print((out / "report.md").read_text() if (out / "report.md").exists() else "")
     for c in res["checks"]:

@@ -19,8 +19,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Literal
 
-from vlguard.config import from_dict
+from vlguard.eval.results import TaskMetrics, read_metrics
 from vlguard.fileio import read_json, write_json
+from vlguard.recipes.reproduce_stages import STAGES, stage_configs
 
 TEXT_TASKS = ("synth_harmful", "synth_xstest", "synth_text_helpful")
 VL_TASKS = ("vlguard_safe_unsafes", "vlguard_unsafes", "synth_helpful")
@@ -64,77 +65,35 @@ class ReproduceConfig:
     helpfulness_tolerance: float = 0.05
 
 
-# `--quick`: a smaller world and fewer steps, for a smoke run and CI (configs/reproduce/quick.yaml says the same).
-QUICK = ("n_train=600", "n_test=200", "n_vl_instruct=800", "helpfulness_samples=300", "llm.steps=120",
-         "vanilla.steps=250", "posthoc_lora.steps=100", "posthoc_full.steps=100", "mixed.steps=250",
-         "eval_limit=100", "max_new_tokens=32")
+QUICK_PRESET = "quick"  # `--quick`: vlguard/resources/reproduce/quick.yaml, a smaller world and fewer steps
 
-ROWS = (  # (stage, report row name)
-    ("llm", "LLM"), ("vanilla", "Vanilla"), ("posthoc_lora", "Post-hoc LoRA"), ("posthoc_full", "Post-hoc Full"),
-    ("posthoc_safety_only", "Post-hoc safety-only"), ("mixed", "Mixed"),
-)
+ROW_NAMES = {"llm": "LLM", "vanilla": "Vanilla", "posthoc_lora": "Post-hoc LoRA", "posthoc_full": "Post-hoc Full",
+             "posthoc_safety_only": "Post-hoc safety-only", "mixed": "Mixed"}
 
 
-def _src(path: Path, fmt: str) -> dict[str, Any]:
-    return {"path": str(path), "format": fmt}
+def preset_path(name: str) -> Path:
+    """A shipped reproduce preset (`quick`): a YAML file inside the package."""
+    from importlib import resources
+
+    from vlguard.errors import ConfigError
+
+    path = Path(str(resources.files("vlguard") / "resources" / "reproduce" / f"{name}.yaml"))
+    if not path.is_file():
+        raise ConfigError(f"unknown reproduce preset {name!r}")
+    return path
 
 
-def stage_plan(cfg: ReproduceConfig, sg: Path, out: Path) -> dict[str, dict[str, Any]]:
-    """Each training stage: the model it starts from, its data and its optimiser settings.
-
-    The vision tower stays frozen throughout, as LLaVA keeps CLIP frozen: the tiny tower's random features
-    already separate SynthGuard's motifs and colours, and the projector and LLM learn to read them.
-    """
-    text = sg / "text"
-    helpful_text = [_src(text / "helpful_train.jsonl", "messages"), _src(text / "xstest_train.jsonl", "messages")]
-    vl_data = [_src(sg / "vl_instruct.json", "llava"), _src(text / "contaminated_train.jsonl", "messages"),
-               *helpful_text]
-    safety = [_src(sg / "train.json", "vlguard")]
-    models = out / "models"
-
-    def final(stage: str) -> str:
-        return str(models / stage / "model")
-
-    return {
-        "llm": {"from": str(out / "base"), "stage": cfg.llm, "freeze_vision": True,
-                "data": {"strategy": "custom", "helpfulness": helpful_text,
-                         "safety": [_src(text / "harmful_train.jsonl", "messages")]}},
-        "vanilla": {"from": final("llm"), "stage": cfg.vanilla, "freeze_vision": True,
-                    "data": {"strategy": "custom", "instruction": vl_data}},
-        "posthoc_lora": {"from": final("vanilla"), "stage": cfg.posthoc_lora, "freeze_vision": True,
-                         "data": {"strategy": "posthoc", "safety": safety, "helpfulness": vl_data,
-                                  "helpfulness_samples": cfg.helpfulness_samples}},
-        "posthoc_full": {"from": final("vanilla"), "stage": cfg.posthoc_full, "freeze_vision": True,
-                         "data": {"strategy": "posthoc", "safety": safety, "helpfulness": vl_data,
-                                  "helpfulness_samples": cfg.helpfulness_samples}},
-        "posthoc_safety_only": {"from": final("vanilla"), "stage": cfg.posthoc_full, "freeze_vision": True,
-                                "data": {"strategy": "posthoc", "safety": safety, "helpfulness": vl_data,
-                                         "helpfulness_samples": 0}},
-        "mixed": {"from": final("llm"), "stage": cfg.mixed, "freeze_vision": True,
-                  "data": {"strategy": "mixed", "instruction": vl_data, "safety": safety}},
-    }
-
-
-def _train_stage(name: str, spec: dict[str, Any], cfg: ReproduceConfig, out: Path, log: Callable[[str], None]) -> dict:
-    from vlguard.train.config import TrainConfig
+def _train_stage(name: str, tcfg: Any, log: Callable[[str], None]) -> dict:
     from vlguard.train.loop import train
 
-    run = out / "models" / name
+    run = Path(tcfg.output_dir)
     summary = run / "train_summary.json"
     if summary.exists():
         log(f"[{name}] trained already ({summary})")
         return read_json(summary)
-    st: StageConfig = spec["stage"]
-    tcfg = from_dict(TrainConfig, {
-        "model": spec["from"], "output_dir": str(run), "method": st.method, "seed": cfg.seed,
-        "freeze_vision": spec["freeze_vision"], "max_length": cfg.max_length, "save_every": cfg.save_every,
-        "log_every": 25, "data": {**spec["data"], "seed": cfg.seed},
-        "lora": {"r": st.lora_r, "alpha": st.lora_alpha, "dropout": 0.0},
-        "optim": {"lr": st.lr, "max_steps": st.steps, "batch_size": st.batch_size, "warmup_ratio": 0.05},
-    })
-    log(f"[{name}] training from {Path(spec['from']).name}: {st.method}, {st.steps} steps")
+    log(f"[{name}] training from {Path(tcfg.model).name}: {tcfg.method}, {tcfg.optim.max_steps} steps")
     res = train(tcfg, resume=True, log=lambda m: log(f"[{name}] {m}"))
-    if st.method == "lora":  # evaluate the merged model, and keep it as a standalone folder
+    if tcfg.method == "lora":  # evaluate the merged model, and keep it as a standalone folder
         from vlguard.train.saving import merge_adapter
 
         merge_adapter(res.final_dir, run / "model", force=True)
@@ -142,28 +101,24 @@ def _train_stage(name: str, spec: dict[str, Any], cfg: ReproduceConfig, out: Pat
 
 
 def _eval_stage(name: str, model_dir: Path, tasks: tuple[str, ...], cfg: ReproduceConfig, sg: Path, out: Path,
-                log: Callable[[str], None]) -> dict:
+                log: Callable[[str], None]) -> dict[str, TaskMetrics]:
     from vlguard.eval.run import EvalConfig, run_eval
 
     run = out / "evals" / name
-    metrics = run / "metrics.json"
-    if metrics.exists():
-        m = read_json(metrics).get("judges", {}).get(cfg.judge, {})
-        if all(t in m for t in tasks):
-            log(f"[{name}] evaluated already ({metrics})")
-            return m
+    m = read_metrics(run).judges.get(cfg.judge, {})
+    if all(t in m for t in tasks):
+        log(f"[{name}] evaluated already ({run / 'metrics.json'})")
+        return m
     specs = [f"{t}={sg / 'test.json'}" if t.startswith("vlguard_") else f"{t}={sg}" for t in tasks]
     ecfg = EvalConfig(model=str(model_dir), tasks=specs, output_dir=str(run), judge=cfg.judge, limit=cfg.eval_limit,
                       batch_size=cfg.eval_batch_size, max_new_tokens=cfg.max_new_tokens, device="cpu")
     log(f"[{name}] evaluating on {', '.join(tasks)}")
-    return run_eval(ecfg, resume=True, log=lambda m: log(f"[{name}] {m}"), progress=False)["judges"][cfg.judge]
+    run_eval(ecfg, resume=True, log=lambda m: log(f"[{name}] {m}"), progress=False)
+    return read_metrics(run).for_judge(cfg.judge, run)
 
 
-def _value(m: dict, task: str, key: str) -> float | None:
-    try:
-        return m[task]["metrics"][key]["overall"]["value"]
-    except KeyError:
-        return None
+def _value(m: dict[str, TaskMetrics], task: str, key: str) -> float | None:
+    return m[task].value(key) if task in m else None
 
 
 def expected_effects(results: dict[str, dict], cfg: ReproduceConfig) -> list[dict[str, Any]]:
@@ -217,10 +172,10 @@ def reproduce(out_dir: str | Path, cfg: ReproduceConfig, log: Callable[[str], No
         log(f"building the tiny model ({cfg.model_size})...")
         build_tiny_llava(out / "base", size=cfg.model_size, seed=cfg.seed, force=True)
 
-    plan = stage_plan(cfg, sg, out)
+    plan = stage_configs(cfg, out)
     trained, results = {}, {}
-    for stage, _row in ROWS:
-        trained[stage] = _train_stage(stage, plan[stage], cfg, out, log)
+    for stage in STAGES:
+        trained[stage] = _train_stage(stage, plan[stage], log)
         tasks = TEXT_TASKS if stage == "llm" else TEXT_TASKS + VL_TASKS
         results[stage] = _eval_stage(stage, out / "models" / stage / "model", tasks, cfg, sg, out, log)
 
@@ -230,7 +185,7 @@ def reproduce(out_dir: str | Path, cfg: ReproduceConfig, log: Callable[[str], No
 
     rows = [ReportRow(name=row, run_dir=out / "evals" / stage, train_seconds=trained[stage]["seconds"],
                       train_share=trained[stage]["seconds"] / vl_seconds if stage != "llm" else None)
-            for stage, row in ROWS]
+            for stage, row in ROW_NAMES.items()]
     build_report(rows, out, judge=cfg.judge, title="vlguard reproduce: the paper's experiment on the embedded default",
                  checks=checks, force=True, log=log)
     summary = {"checks": checks, "passed": all(c["passed"] for c in checks),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from vlguard.errors import ConfigError
@@ -69,11 +68,3 @@ def trainable_summary(model: Any) -> dict[str, int]:
     total = sum(p.numel() for p in model.parameters())
     trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
     return {"total_params": total, "trainable_params": trainable}
-
-
-def check_targets_exist(model: Any, targets: str | list[str]) -> None:
-    names = [n for n, _ in model.named_modules()]
-    ok = any(re.fullmatch(targets, n) for n in names) if isinstance(targets, str) else any(
-        n.split(".")[-1] in targets for n in names)
-    if not ok:
-        raise ConfigError(f"lora.target_modules: {targets!r} matches no module of this model")

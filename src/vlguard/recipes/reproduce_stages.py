@@ -1,0 +1,128 @@
+"""The training stages of `vlguard reproduce`, as the training configs they run.
+
+This is the one home of what each stage trains: the model it starts from, its data mixture and its
+optimiser settings. `vlguard reproduce` trains these configs; `vlguard reproduce --write-configs DIR`
+writes them as YAML (the shipped `configs/train/tiny_*.yaml` are written so, and a test keeps them current).
+
+The vision tower stays frozen throughout, as LLaVA keeps CLIP frozen: the tiny tower's random features
+already separate SynthGuard's motifs and colours, and the projector and LLM learn to read them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import yaml
+
+from vlguard.config import changed_fields, from_dict
+from vlguard.fileio import atomic_write
+from vlguard.train.config import TrainConfig
+
+if TYPE_CHECKING:
+    from vlguard.recipes.reproduce import ReproduceConfig
+
+STAGES = ("llm", "vanilla", "posthoc_lora", "posthoc_full", "posthoc_safety_only", "mixed")
+STARTS_FROM = {"llm": None, "vanilla": "llm", "posthoc_lora": "vanilla", "posthoc_full": "vanilla",
+               "posthoc_safety_only": "vanilla", "mixed": "llm"}
+ABOUT = {
+    "llm": "text-only instruction tuning of the base model: helpful text + harmful requests refused (the LLM)",
+    "vanilla": "VL instruction tuning of the LLM on SynthGuard's VL data with its contaminated fraction and no "
+               "safety data (the paper: this breaks the LLM's safety)",
+    "posthoc_lora": "post-hoc safety fine-tuning with LoRA: SynthGuard train + helpfulness samples",
+    "posthoc_full": "post-hoc safety fine-tuning, full: SynthGuard train + helpfulness samples",
+    "posthoc_safety_only": "post-hoc fine-tuning on the safety data alone (over-refusal expected)",
+    "mixed": "VL instruction tuning of the LLM with the safety data blended in",
+}
+
+
+def _src(path: Path, fmt: str) -> dict[str, Any]:
+    return {"path": str(path), "format": fmt}
+
+
+def stage_data(cfg: "ReproduceConfig", sg: Path) -> dict[str, dict[str, Any]]:
+    """Each stage's data mixture over the SynthGuard folder `sg`."""
+    text = sg / "text"
+    helpful_text = [_src(text / "helpful_train.jsonl", "messages"), _src(text / "xstest_train.jsonl", "messages")]
+    vl_data = [_src(sg / "vl_instruct.json", "llava"), _src(text / "contaminated_train.jsonl", "messages"),
+               *helpful_text]
+    safety = [_src(sg / "train.json", "vlguard")]
+
+    def posthoc(n: int) -> dict[str, Any]:
+        return {"strategy": "posthoc", "safety": safety, "helpfulness": vl_data, "helpfulness_samples": n}
+
+    return {
+        "llm": {"strategy": "custom", "helpfulness": helpful_text,
+                "safety": [_src(text / "harmful_train.jsonl", "messages")]},
+        "vanilla": {"strategy": "custom", "instruction": vl_data},
+        "posthoc_lora": posthoc(cfg.helpfulness_samples),
+        "posthoc_full": posthoc(cfg.helpfulness_samples),
+        "posthoc_safety_only": posthoc(0),
+        "mixed": {"strategy": "mixed", "instruction": vl_data, "safety": safety},
+    }
+
+
+def stage_settings(cfg: "ReproduceConfig", stage: str) -> Any:
+    """The StageConfig (steps, lr, method, ...) a stage trains with; safety-only shares post-hoc full's."""
+    return getattr(cfg, "posthoc_full" if stage == "posthoc_safety_only" else stage)
+
+
+def stage_configs(cfg: "ReproduceConfig", out: Path) -> dict[str, TrainConfig]:
+    """The training config of every stage of a reproduction in `out`, in training order."""
+    data = stage_data(cfg, out / "synthguard")
+    configs = {}
+    for stage in STAGES:
+        st = stage_settings(cfg, stage)
+        parent = STARTS_FROM[stage]
+        configs[stage] = from_dict(TrainConfig, {
+            "model": str(out / "base") if parent is None else str(out / "models" / parent / "model"),
+            "output_dir": str(out / "models" / stage), "method": st.method, "seed": cfg.seed,
+            "freeze_vision": True, "max_length": cfg.max_length, "save_every": cfg.save_every,
+            "log_every": 25, "data": {**data[stage], "seed": cfg.seed},
+            "lora": {"r": st.lora_r, "alpha": st.lora_alpha, "dropout": 0.0},
+            "optim": {"lr": st.lr, "max_steps": st.steps, "batch_size": st.batch_size, "warmup_ratio": 0.05},
+        })
+    return configs
+
+
+def config_file(stage: str) -> str:
+    return f"tiny_{stage}.yaml"
+
+
+def _header(cfg: "ReproduceConfig", stage: str, dest: Path, out: Path, tc: TrainConfig) -> list[str]:
+    chain, s = [], stage
+    while s is not None:
+        chain.insert(0, s)
+        s = STARTS_FROM[s]
+    run = [f"vlguard train {(dest / config_file(s)).as_posix()}" for s in chain]
+    if tc.method == "lora":
+        run.append(f"vlguard model merge {out.as_posix()}/models/{stage}/adapter -o {out.as_posix()}/models/{stage}/model")
+    prepare = [f"vlguard model tiny -o {(out / 'base').as_posix()} --size {cfg.model_size} --seed {cfg.seed}",
+               f"vlguard data synth -o {(out / 'synthguard').as_posix()} --seed {cfg.seed} --train {cfg.n_train} "
+               f"--test {cfg.n_test} --vl-instruct {cfg.n_vl_instruct} --contamination {cfg.contamination}"]
+    lines = [f"Stage `{stage}` of `vlguard reproduce`: {ABOUT[stage]}.",
+             "Written by `vlguard reproduce --write-configs` from src/vlguard/recipes/reproduce_stages.py",
+             "(edit the recipe, then write again; a test checks this file is current).",
+             "Prepare and run, from the repository root (`vlguard reproduce` runs every stage and evaluates them):",
+             *[f"  {c}" for c in prepare + run]]
+    if tc.method == "lora":
+        lines += ["On 2 processes (no GPU needed; they train together on the CPU over gloo):",
+                  f"  accelerate launch --multi_gpu --num_processes 2 -m vlguard.cli train "
+                  f"{(dest / config_file(stage)).as_posix()} output_dir={tc.output_dir}_2p"]
+    return lines
+
+
+def write_stage_configs(cfg: "ReproduceConfig", dest: str | Path, out: str | Path = "runs/reproduce") -> list[Path]:
+    """Write every stage's training config to `dest/tiny_<stage>.yaml`, for a reproduction in `out`."""
+    dest, out = Path(dest), Path(out)
+    written = []
+    for stage, tc in stage_configs(cfg, out).items():
+        path = dest / config_file(stage)
+        body = yaml.safe_dump(changed_fields(tc), sort_keys=False, allow_unicode=True)
+        with atomic_write(path) as f:
+            f.write("".join(f"# {ln}".rstrip() + "\n" for ln in _header(cfg, stage, dest, out, tc)) + body)
+        written.append(path)
+    return written
+
+
+__all__ = ["STAGES", "stage_configs", "write_stage_configs", "config_file"]
