@@ -100,14 +100,14 @@ import torch.distributed as td
 from torch.nn.parallel import DistributedDataParallel
 
 from vlguard.config import load_config
+from vlguard.train.callbacks import StopAfterSteps
 from vlguard.train.config import TrainConfig
 from vlguard.train.distributed import leave_process_group
 from vlguard.train.loop import train
 
-try:
-    train(load_config(TrainConfig, sys.argv[1]), stop_after=int(sys.argv[2]), log=lambda m: None)
-except KeyboardInterrupt:  # "killed" after that step; its last checkpoint is what --resume finds
-    pass
+# stopped after that step, as if killed: its last checkpoint is what --resume finds
+res = train(load_config(TrainConfig, sys.argv[1]), callbacks=[StopAfterSteps(int(sys.argv[2]))], log=lambda m: None)
+assert res.stopped and res.steps == int(sys.argv[2]), res
 gc.collect()
 # a DDP wrapper still alive when the group goes can abort the process at exit
 assert not any(isinstance(o, DistributedDataParallel) for o in gc.get_objects()), "the run still holds DDP"

@@ -7,6 +7,8 @@ import torch
 from safetensors.torch import load_file
 
 from vlguard.config import from_dict
+from vlguard.train.callbacks import StopAfterSteps
+from vlguard.train.checkpoint import TrainState
 from vlguard.train.config import TrainConfig
 from vlguard.train.loop import train
 from vlguard.train.saving import merge_adapter
@@ -63,10 +65,20 @@ def test_resume_reaches_the_same_weights(tiny_llava, colour_set, tmp_path, metho
     kw = dict(method=method, save_every=2, lora={"dropout": 0.1}, optim={"max_steps": 7, "batch_size": 4})
     straight = train(_cfg(tiny_llava, colour_set, tmp_path / "a", **kw), log=lambda m: None)
     cfg_b = _cfg(tiny_llava, colour_set, tmp_path / "b", **kw)
-    with pytest.raises(KeyboardInterrupt):
-        train(cfg_b, log=lambda m: None, stop_after=5)  # "killed" after step 5; last checkpoint is step 4
-    resumed = train(cfg_b, resume=True, log=lambda m: None)
-    assert straight.steps == resumed.steps == 7
+    seen = _Record()
+    stopped = train(cfg_b, log=lambda m: None, callbacks=[seen, StopAfterSteps(5)])  # as if killed after step 5
+    assert stopped.stopped and stopped.steps == 5 and seen.steps == [1, 2, 3, 4, 5]
+    assert not straight.stopped and (tmp_path / "a" / "train_summary.json").is_file()
+    run_b = tmp_path / "b"
+    final = "adapter" if method == "lora" else "model"
+    assert stopped.final_dir == str(run_b / final)
+    assert not (run_b / final).exists() and not (run_b / "train_summary.json").exists()  # no final model
+    assert sorted(p.name for p in (run_b / "checkpoints").iterdir()) == ["step-00000002", "step-00000004"]
+    assert [json.loads(x)["step"] for x in (run_b / "metrics.jsonl").read_text().splitlines()] == [1, 2, 3, 4, 5]
+    logs: list[str] = []
+    resumed = train(cfg_b, resume=True, log=logs.append)
+    assert any("resumed from" in m and "at step 4" in m for m in logs)  # the last checkpoint before the stop
+    assert straight.steps == resumed.steps == 7 and not resumed.stopped
     name = "adapter/adapter_model.safetensors" if method == "lora" else "model/model.safetensors"
     a, b = load_file(tmp_path / "a" / name), load_file(tmp_path / "b" / name)
     assert a.keys() == b.keys()
@@ -82,6 +94,36 @@ def test_resume_reaches_the_same_weights(tiny_llava, colour_set, tmp_path, metho
               for d in ("a", "b"))
     assert len(la) == len(lb) == 7
     assert lb == pytest.approx(la, rel=1e-4)
+
+
+class _Record:
+    """A callback that notes the step it is called after and never stops the run."""
+
+    def __init__(self):
+        self.steps: list[int] = []
+
+    def on_step_end(self, state):
+        self.steps.append(state.global_step)
+        return False
+
+
+def test_stop_after_steps_counts_optimizer_steps_of_the_whole_run():
+    stop = StopAfterSteps(3)
+    assert [stop.on_step_end(TrainState(global_step=s)) for s in (1, 2, 3, 4)] == [False, False, True, True]
+    with pytest.raises(ValueError, match="at least 1"):
+        StopAfterSteps(0)
+
+
+def test_a_stop_at_the_last_step_saves_no_final_model_and_resume_finishes_it(tiny_llava, colour_set, tmp_path):
+    # every 2 micro-batches make a step: the callbacks are called once per optimizer step
+    cfg = _cfg(tiny_llava, colour_set, tmp_path / "r", save_every=2, optim={"max_steps": 3, "grad_accum": 2})
+    seen = _Record()
+    res = train(cfg, log=lambda m: None, callbacks=[StopAfterSteps(3), seen])
+    assert res.stopped and res.steps == 3 and seen.steps == [1, 2, 3]  # every callback sees every step
+    assert not (tmp_path / "r" / "adapter").exists() and not (tmp_path / "r" / "train_summary.json").exists()
+    done = train(cfg, resume=True, log=lambda m: None)
+    assert not done.stopped and done.steps == 3 and (tmp_path / "r" / "adapter" / "adapter_model.safetensors").is_file()
+    assert "stopped" not in json.loads((tmp_path / "r" / "train_summary.json").read_text())
 
 
 def test_refuses_to_reuse_a_run_dir_without_resume(tiny_llava, colour_set, tmp_path):

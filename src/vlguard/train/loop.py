@@ -1,4 +1,19 @@
-"""One supervised fine-tuning run: data, model, optimizer, the loop, checkpoints and the saved result.
+"""One supervised fine-tuning run, as a recipe: set up data, model and optimizer, restore, train, save.
+
+`train` is these steps, in this order; the order is part of the numerics (the seed is set before LoRA's
+weights are drawn, and `restore` puts back a checkpoint's RNG state after every other draw):
+
+1. `check_config`: the config's files exist; output_dir holds no earlier checkpoints unless resuming.
+2. `build_mixture` and `setup_accelerator`: the mixture, then the launcher's processes, precision and seed.
+3. `record_composition`: print the mixture; write config.yaml and composition.json.
+4. `load_model`, then `setup_data`: tokenize with its processor; drop (and count) what cannot train.
+5. `setup_model`: LoRA adapters or full fine-tuning, and what stays frozen.
+6. `setup_optimization`: batches, AdamW and schedule, `accelerator.prepare`; a `TrainRun` holds the pieces.
+7. `restore`: with `--resume`, the last checkpoint (weights, optimizer, schedule, RNG, place in the data).
+8. `train_steps`: epochs of `run_epoch` until the last step; `log_step` writes metrics.jsonl and the bar;
+   a checkpoint every `save_every` steps; callbacks (`vlguard.train.callbacks`) after each step may stop
+   the run there, as a kill would: no final model, and the result says `stopped`.
+9. `save_result`: the adapter (LoRA) or model (full) with its processor, and train_summary.json.
 
 Runs as is on one CPU or GPU, and under `accelerate launch` (DDP, FSDP, DeepSpeed) without changes.
 """
@@ -9,7 +24,7 @@ import math
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 import torch
 from torch.utils.data import DataLoader
@@ -17,6 +32,7 @@ from torch.utils.data import DataLoader
 from vlguard.errors import ConfigError
 from vlguard.fileio import JsonlAppender, read_jsonl_tolerant, write_json, write_jsonl
 from vlguard.train.batching import EpochBatchSampler
+from vlguard.train.callbacks import StopAfterSteps, TrainCallback, stop_requested
 from vlguard.train.checkpoint import TrainState, list_checkpoints, load_checkpoint, save_checkpoint
 from vlguard.train.config import TrainConfig, check_paths
 from vlguard.train.distributed import (check_world, fit_launcher_config, is_fsdp, is_sharded, sum_over_processes,
@@ -25,11 +41,15 @@ from vlguard.train.features import Collator, encode_all
 from vlguard.train.mixture import build_mixture
 from vlguard.train.model_setup import prepare_model, trainable_summary
 
+__all__ = ["StopAfterSteps", "TrainCallback", "TrainResult", "train"]
+
+Log = Callable[[str], None]
+
 
 @dataclass
 class TrainResult:
     output_dir: str
-    final_dir: str
+    final_dir: str  # where the adapter or model is saved; nothing is there when `stopped`
     steps: int
     final_loss: float | None
     first_loss: float | None
@@ -38,6 +58,101 @@ class TrainResult:
     composition: dict = field(default_factory=dict)
     dropped: dict = field(default_factory=dict)
     params: dict = field(default_factory=dict)
+    stopped: bool = False  # a callback ended the run early: no final model, no train_summary.json
+
+
+@dataclass
+class TrainRun:
+    """The pieces of one run that the loop and the save use, as the setup steps built them."""
+
+    cfg: TrainConfig
+    accelerator: Any
+    model: Any  # as `accelerator.prepare` wrapped it
+    processor: Any
+    optimizer: Any
+    scheduler: Any  # stepped by hand once per optimizer step
+    loader: Any
+    sampler: EpochBatchSampler
+    total: int  # optimizer steps of the whole run
+    say: Log  # the run's log on the main process, silent on the others
+
+    @property
+    def out(self) -> Path:
+        return Path(self.cfg.output_dir)
+
+    @property
+    def main(self) -> bool:
+        return self.accelerator.is_main_process
+
+
+@dataclass
+class Progress:
+    """What the loop counts and reports: this process's share of the current optimizer step, all processes'
+    loss and tokens since the last logged step, the first and last logged loss, metrics.jsonl and the bar."""
+
+    metrics: JsonlAppender | None  # on the main process only
+    bar: Any
+    t_start: float  # perf_counter() when the run started, time before a resume included
+    t_window: float
+    step_tokens: int = 0
+    step_loss: float = 0.0
+    step_micro: int = 0
+    tokens: int = 0
+    loss: float = 0.0
+    micro: int = 0
+    first_loss: float | None = None
+    last_loss: float | None = None
+
+    def close(self) -> None:
+        self.bar.close()
+        if self.metrics:
+            self.metrics.close()
+
+
+def train(cfg: TrainConfig, resume: bool = False, log: Log = print,
+          callbacks: Sequence[TrainCallback] = ()) -> TrainResult:
+    """Run the training described by `cfg`; with `resume`, continue from the last checkpoint in output_dir.
+
+    After each optimizer step (and that step's checkpoint, when one is due) every callback's
+    `on_step_end(state)` is called. When one returns True, on any process, the run stops there, as a kill
+    after that checkpoint would: metrics.jsonl and the progress bar are closed, neither the final model nor
+    train_summary.json is written, and the result has `stopped=True` (see `vlguard.train.callbacks`).
+    Under a launcher, each process calls `distributed.leave_process_group()` after this returns.
+    """
+    out = check_config(cfg, resume)
+    if cfg.num_threads:
+        torch.set_num_threads(cfg.num_threads)
+    mp = _mixed_precision(cfg)
+    mixture = build_mixture(cfg.data)
+    comp = mixture.composition()
+    accelerator = setup_accelerator(cfg, mp, comp)
+    say = log if accelerator.is_main_process else (lambda _m: None)
+    record_composition(cfg, accelerator, comp, say)
+    model, processor = load_model(cfg, mp, fsdp=is_fsdp(accelerator))
+    encoded, dropped = setup_data(cfg, accelerator, mixture.samples, processor, comp, say)
+    model, params = setup_model(model, cfg, say)
+    run = setup_optimization(cfg, accelerator, model, processor, encoded, say)
+    state = restore(run, resume)
+    progress, stopped = train_steps(run, state, callbacks)
+    seconds = time.perf_counter() - progress.t_start
+    final = out / ("adapter" if cfg.method == "lora" else "model")
+    result = TrainResult(str(out), str(final), state.global_step, progress.last_loss,
+                         progress.first_loss, round(seconds, 2), round(state.tokens_seen / max(seconds, 1e-9), 1),
+                         comp, dropped, params, stopped=stopped)
+    if not stopped:
+        save_result(run, result)
+    return result
+
+
+# --- setup ------------------------------------------------------------------------------------------------
+
+def check_config(cfg: TrainConfig, resume: bool) -> Path:
+    """The config's files exist, and output_dir holds no earlier run's checkpoints unless resuming it."""
+    check_paths(cfg)
+    out = Path(cfg.output_dir)
+    if not resume and list_checkpoints(out / "checkpoints"):
+        raise ConfigError(f"output_dir: {out} already holds checkpoints; pass --resume to continue or choose another")
+    return out
 
 
 def _mixed_precision(cfg: TrainConfig) -> str:
@@ -48,15 +163,38 @@ def _mixed_precision(cfg: TrainConfig) -> str:
     return "no"  # bf16 autocast on CPU is several times slower than fp32 here
 
 
-def _scheduler(optimizer: Any, cfg: TrainConfig, total: int) -> Any:
-    from transformers import get_scheduler
+def setup_accelerator(cfg: TrainConfig, mp: str, comp: dict) -> Any:
+    """The accelerator for how this run was launched (one process, DDP, FSDP, DeepSpeed); seeds every RNG."""
+    from accelerate import Accelerator
+    from accelerate.utils import DistributedDataParallelKwargs, set_seed
 
-    warmup = int(round(cfg.optim.warmup_ratio * total))
-    name = {"cosine": "cosine", "linear": "linear", "constant": "constant_with_warmup"}[cfg.optim.schedule]
-    return get_scheduler(name, optimizer, num_warmup_steps=warmup, num_training_steps=total)
+    # DDP fails on a step where a trainable weight got no gradient: the projector, on a batch of text-only
+    # samples. Looking for unused weights costs a little each step, so only mixtures with such samples pay.
+    text_only = comp["with_image"] < comp["total"]
+    handlers = [DistributedDataParallelKwargs(find_unused_parameters=True)] if text_only else []
+    accelerator = Accelerator(mixed_precision=mp, gradient_accumulation_steps=cfg.optim.grad_accum,
+                              cpu=use_cpu(cfg.device), kwargs_handlers=handlers)
+    check_world(accelerator)
+    set_seed(cfg.seed)
+    return accelerator
 
 
-def _load(cfg: TrainConfig, mp: str, fsdp: bool = False) -> tuple[Any, Any]:
+def record_composition(cfg: TrainConfig, accelerator: Any, comp: dict, say: Log) -> None:
+    """Print the mixture; the main process writes config.yaml and composition.json."""
+    say(f"mixture ({comp['strategy']}): {comp['total']} samples, {comp['with_image']} with an image")
+    for p in comp["sources"]:
+        say(f"  {p['group']:<12} {p['name']:<32} {p['used']:>7} of {p['available']:<7} ({p['images']} with image)")
+    if accelerator.is_main_process:
+        from vlguard.config import dump_yaml
+
+        out = Path(cfg.output_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "config.yaml").write_text(dump_yaml(cfg))
+        write_json(out / "composition.json", comp)
+
+
+def load_model(cfg: TrainConfig, mp: str, fsdp: bool = False) -> tuple[Any, Any]:
+    """The model and its processor, on the CPU (`accelerator.prepare` moves them), in the dtype it trains in."""
     from vlguard.models.loading import load_model_and_processor
 
     # A frozen LoRA base can sit in half precision; full fine-tuning keeps fp32 master weights. FSDP flattens
@@ -67,50 +205,12 @@ def _load(cfg: TrainConfig, mp: str, fsdp: bool = False) -> tuple[Any, Any]:
     return load_model_and_processor(cfg.model, dtype=dtype, device="cpu")
 
 
-def train(cfg: TrainConfig, resume: bool = False, log: Callable[[str], None] = print,
-          stop_after: int | None = None) -> TrainResult:
-    """Run the training described by `cfg`. `stop_after` ends the run early after that optimizer step's
-    checkpoint, as a kill would (used by tests of `--resume`). Under a launcher, each process calls
-    `distributed.leave_process_group()` after this returns."""
-    from accelerate import Accelerator
-    from accelerate.utils import DistributedDataParallelKwargs, set_seed
-    from tqdm.auto import tqdm
-
-    check_paths(cfg)
-    out = Path(cfg.output_dir)
-    ckpt_dir = out / "checkpoints"
-    if not resume and list_checkpoints(ckpt_dir):
-        raise ConfigError(f"output_dir: {out} already holds checkpoints; pass --resume to continue or choose another")
-    if cfg.num_threads:
-        torch.set_num_threads(cfg.num_threads)
-    mp = _mixed_precision(cfg)
-    mixture = build_mixture(cfg.data)
-    comp = mixture.composition()
-    # DDP fails on a step where a trainable weight got no gradient: the projector, on a batch of text-only
-    # samples. Looking for unused weights costs a little each step, so only mixtures with such samples pay.
-    text_only = comp["with_image"] < comp["total"]
-    handlers = [DistributedDataParallelKwargs(find_unused_parameters=True)] if text_only else []
-    accelerator = Accelerator(mixed_precision=mp, gradient_accumulation_steps=cfg.optim.grad_accum,
-                              cpu=use_cpu(cfg.device), kwargs_handlers=handlers)
-    check_world(accelerator)
+def setup_data(cfg: TrainConfig, accelerator: Any, samples: list, processor: Any, comp: dict,
+               say: Log) -> tuple[list, dict]:
+    """The samples tokenized with the model's chat template, and what was dropped (counted in
+    composition.json): a sample too long or without supervision is dropped, never cut."""
     main = accelerator.is_main_process
-    say = log if main else (lambda _m: None)
-    set_seed(cfg.seed)
-
-    say(f"mixture ({comp['strategy']}): {comp['total']} samples, {comp['with_image']} with an image")
-    for p in comp["sources"]:
-        say(f"  {p['group']:<12} {p['name']:<32} {p['used']:>7} of {p['available']:<7} ({p['images']} with image)")
-    if main:
-        from vlguard.config import dump_yaml
-
-        out.mkdir(parents=True, exist_ok=True)
-        (out / "config.yaml").write_text(dump_yaml(cfg))
-        write_json(out / "composition.json", comp)
-
-    model, processor = _load(cfg, mp, fsdp=is_fsdp(accelerator))
-    tok = processor.tokenizer
-    pad_id = tok.pad_token_id if tok.pad_token_id is not None else (tok.eos_token_id or 0)
-    encoded, report = encode_all(mixture.samples, processor, cfg.max_length, progress=cfg.progress and main)
+    encoded, report = encode_all(samples, processor, cfg.max_length, progress=cfg.progress and main)
     dropped = {"too_long": report.too_long, "no_supervision": report.no_supervision, "errors": len(report.errors)}
     if report.too_long:
         say(f"warning: dropped {report.too_long} sample(s) longer than max_length={cfg.max_length} (never cut)")
@@ -121,11 +221,31 @@ def train(cfg: TrainConfig, resume: bool = False, log: Callable[[str], None] = p
     if not encoded:
         raise ConfigError("data: no trainable sample left after tokenization")
     if main:
-        write_json(out / "composition.json", {**comp, "dropped": dropped, "trained": len(encoded)})
+        write_json(Path(cfg.output_dir) / "composition.json", {**comp, "dropped": dropped, "trained": len(encoded)})
+    return encoded, dropped
 
+
+def setup_model(model: Any, cfg: TrainConfig, say: Log) -> tuple[Any, dict]:
+    """LoRA adapters or full fine-tuning, with what stays frozen; returns the model and its parameter counts."""
     model = prepare_model(model, cfg)
     params = trainable_summary(model)
     say(f"model: {params['trainable_params']:,} trainable of {params['total_params']:,} parameters ({cfg.method})")
+    return model, params
+
+
+def _scheduler(optimizer: Any, cfg: TrainConfig, total: int) -> Any:
+    from transformers import get_scheduler
+
+    warmup = int(round(cfg.optim.warmup_ratio * total))
+    name = {"cosine": "cosine", "linear": "linear", "constant": "constant_with_warmup"}[cfg.optim.schedule]
+    return get_scheduler(name, optimizer, num_warmup_steps=warmup, num_training_steps=total)
+
+
+def setup_optimization(cfg: TrainConfig, accelerator: Any, model: Any, processor: Any, encoded: list,
+                       say: Log) -> TrainRun:
+    """Deterministic (optionally length-grouped) batches, AdamW and its schedule, prepared for the launcher."""
+    tok = processor.tokenizer
+    pad_id = tok.pad_token_id if tok.pad_token_id is not None else (tok.eos_token_id or 0)
     sampler = EpochBatchSampler([e.length for e in encoded], cfg.optim.batch_size, cfg.seed, cfg.group_by_length)
     # Its own generator: creating an iterator then draws from it, not from the global RNG that dropout
     # uses, so a resumed run sees the same random stream as an uninterrupted one.
@@ -136,108 +256,142 @@ def train(cfg: TrainConfig, resume: bool = False, log: Callable[[str], None] = p
                                   betas=(cfg.optim.adam_beta1, cfg.optim.adam_beta2))
     fit_launcher_config(accelerator, model, cfg.optim.batch_size, cfg.optim.max_grad_norm)
     model, optimizer, loader = accelerator.prepare(model, optimizer, loader)
-    micro_per_epoch = len(loader)
-    steps_per_epoch = max(1, math.ceil(micro_per_epoch / cfg.optim.grad_accum))
+    steps_per_epoch = max(1, math.ceil(len(loader) / cfg.optim.grad_accum))
     total = cfg.optim.max_steps or max(1, math.ceil(cfg.optim.epochs * steps_per_epoch))
-    scheduler = _scheduler(optimizer, cfg, total)  # stepped by hand once per optimizer step
+    scheduler = _scheduler(optimizer, cfg, total)
+    return TrainRun(cfg, accelerator, model, processor, optimizer, scheduler, loader, sampler, total, say)
 
-    state = TrainState(processes=accelerator.num_processes)
-    ckpts = list_checkpoints(ckpt_dir)
-    if resume and ckpts:
-        state = load_checkpoint(accelerator, model, optimizer, scheduler, ckpts[-1])
-        if state.processes != accelerator.num_processes:
-            # each process's place in its share of the batches is only meaningful with the same sharding
-            raise ConfigError(f"{ckpts[-1]} was written by {state.processes} process(es); resume it with as many, "
-                              f"not {accelerator.num_processes}")
-        say(f"resumed from {ckpts[-1]} at step {state.global_step}")
-        if main:  # metrics logged after that checkpoint belong to the killed run
-            kept = [r for r in read_jsonl_tolerant(out / "metrics.jsonl") if r.get("step", 0) <= state.global_step]
-            write_jsonl(out / "metrics.jsonl", kept)
-    metrics = JsonlAppender(out / "metrics.jsonl") if main else None
 
-    bar = tqdm(total=total, initial=state.global_step, desc="training", disable=not (cfg.progress and main), unit="step")
-    model.train()
-    t_start, tokens_window, loss_window, n_window = time.perf_counter() - state.seconds, 0, 0.0, 0
-    t_window = time.perf_counter()
-    step_tokens, step_loss, step_micro = 0, 0.0, 0  # this process's share of the current optimizer step
-    first_loss = last_loss = None
-    epoch = state.epoch
-    done = state.global_step >= total
-    while not done:
-        skip = state.batch_in_epoch if epoch == state.epoch else 0
-        batches = accelerator.skip_first_batches(loader, skip) if skip else loader
-        # accelerate's loaders set the sampler's epoch from their own iteration count when iterated, so
-        # the epoch must be set on the loader actually iterated (a skipping loader starts counting at 0)
-        for obj in (batches, sampler):
-            if hasattr(obj, "set_epoch"):
-                obj.set_epoch(epoch)
-        micro = skip
-        for batch in batches:
-            with accelerator.accumulate(model):
-                loss = model(**batch).loss
-                accelerator.backward(loss)
-                if accelerator.sync_gradients and cfg.optim.max_grad_norm > 0:
-                    accelerator.clip_grad_norm_(model.parameters(), cfg.optim.max_grad_norm)
-                optimizer.step()
-                optimizer.zero_grad(set_to_none=True)
-            micro += 1
-            step_tokens += int(batch["attention_mask"].sum())
-            step_loss += float(loss.detach())
-            step_micro += 1
-            if not accelerator.sync_gradients:
-                continue
-            # every process trained on other batches: log the loss and tokens of all of them
-            n_tok, sum_loss, n_micro = sum_over_processes(accelerator, step_tokens, step_loss, step_micro)
-            step_tokens, step_loss, step_micro = 0, 0.0, 0
-            tokens_window += int(n_tok)
-            state.tokens_seen += int(n_tok)
-            loss_window += sum_loss
-            n_window += int(n_micro)
-            scheduler.step()
-            state.global_step += 1
-            state.epoch, state.batch_in_epoch = epoch, micro
-            if state.global_step % max(1, cfg.log_every) == 0 or state.global_step == total:
-                dt = max(time.perf_counter() - t_window, 1e-9)
-                last_loss = loss_window / max(n_window, 1)
-                first_loss = last_loss if first_loss is None else first_loss
-                row = {"step": state.global_step, "epoch": epoch, "loss": round(last_loss, 6),
-                       "lr": scheduler.get_last_lr()[0], "tokens_per_s": round(tokens_window / dt, 1),
-                       "elapsed_s": round(time.perf_counter() - t_start, 2)}
-                if metrics:
-                    metrics.write_many([row])
-                bar.set_postfix(loss=f"{last_loss:.4f}", tok_s=f"{tokens_window / dt:,.0f}")
-                tokens_window, loss_window, n_window, t_window = 0, 0.0, 0, time.perf_counter()
-            bar.update(1)
-            state.seconds = time.perf_counter() - t_start
-            if cfg.save_every and state.global_step % cfg.save_every == 0 and state.global_step < total:
-                save_checkpoint(accelerator, model, optimizer, scheduler, state, ckpt_dir, cfg.keep_checkpoints)
-            if stop_after is not None and state.global_step >= stop_after:
-                bar.close()
-                if metrics:
-                    metrics.close()
-                raise KeyboardInterrupt(f"stopped after step {state.global_step}")
-            if state.global_step >= total:
-                done = True
-                break
-        else:
-            epoch += 1
-            state.epoch, state.batch_in_epoch = epoch, 0
-    bar.close()
-    if metrics:
-        metrics.close()
+def restore(run: TrainRun, resume: bool) -> TrainState:
+    """Where training stands: the start, or with `resume` the last checkpoint, restored into the run."""
+    state = TrainState(processes=run.accelerator.num_processes)
+    ckpts = list_checkpoints(run.out / "checkpoints")
+    if not (resume and ckpts):
+        return state
+    state = load_checkpoint(run.accelerator, run.model, run.optimizer, run.scheduler, ckpts[-1])
+    if state.processes != run.accelerator.num_processes:
+        # each process's place in its share of the batches is only meaningful with the same sharding
+        raise ConfigError(f"{ckpts[-1]} was written by {state.processes} process(es); resume it with as many, "
+                          f"not {run.accelerator.num_processes}")
+    run.say(f"resumed from {ckpts[-1]} at step {state.global_step}")
+    if run.main:  # metrics logged after that checkpoint belong to the killed run
+        kept = [r for r in read_jsonl_tolerant(run.out / "metrics.jsonl") if r.get("step", 0) <= state.global_step]
+        write_jsonl(run.out / "metrics.jsonl", kept)
+    return state
 
-    seconds = time.perf_counter() - t_start
-    final = out / ("adapter" if cfg.method == "lora" else "model")
-    accelerator.wait_for_everyone()
+
+# --- training ---------------------------------------------------------------------------------------------
+
+def train_steps(run: TrainRun, state: TrainState, callbacks: Sequence[TrainCallback]) -> tuple[Progress, bool]:
+    """Train from `state` to the last optimizer step, epoch after epoch; True when a callback stopped it.
+    metrics.jsonl and the progress bar are closed however it ends."""
+    from tqdm.auto import tqdm
+
+    progress = Progress(
+        metrics=JsonlAppender(run.out / "metrics.jsonl") if run.main else None,
+        bar=tqdm(total=run.total, initial=state.global_step, desc="training",
+                 disable=not (run.cfg.progress and run.main), unit="step"),
+        t_start=time.perf_counter() - state.seconds, t_window=time.perf_counter())
+    run.model.train()
+    try:
+        while state.global_step < run.total:
+            if run_epoch(run, state, progress, callbacks):
+                return progress, True
+    finally:
+        progress.close()
+    return progress, False
+
+
+def run_epoch(run: TrainRun, state: TrainState, progress: Progress, callbacks: Sequence[TrainCallback]) -> bool:
+    """Epoch `state.epoch` from where it stood, until it ends or the last step is taken; True when a
+    callback stopped the run."""
+    acc, cfg = run.accelerator, run.cfg
+    skip = state.batch_in_epoch
+    batches = acc.skip_first_batches(run.loader, skip) if skip else run.loader
+    # accelerate's loaders set the sampler's epoch from their own iteration count when iterated, so
+    # the epoch must be set on the loader actually iterated (a skipping loader starts counting at 0)
+    for obj in (batches, run.sampler):
+        if hasattr(obj, "set_epoch"):
+            obj.set_epoch(state.epoch)
+    micro = skip
+    for batch in batches:
+        loss = _forward_backward(run, batch)
+        micro += 1
+        progress.step_tokens += int(batch["attention_mask"].sum())
+        progress.step_loss += float(loss.detach())
+        progress.step_micro += 1
+        if not acc.sync_gradients:
+            continue
+        end_step(run, state, progress, micro)
+        if cfg.save_every and state.global_step % cfg.save_every == 0 and state.global_step < run.total:
+            save_checkpoint(acc, run.model, run.optimizer, run.scheduler, state, run.out / "checkpoints",
+                            cfg.keep_checkpoints)
+        if callbacks and stop_requested(callbacks, state, acc):
+            return True
+        if state.global_step >= run.total:
+            return False
+    state.epoch, state.batch_in_epoch = state.epoch + 1, 0
+    return False
+
+
+def _forward_backward(run: TrainRun, batch: dict) -> torch.Tensor:
+    """One micro-batch; the optimizer steps when it completes a step of gradient accumulation."""
+    acc, model, optimizer, max_norm = run.accelerator, run.model, run.optimizer, run.cfg.optim.max_grad_norm
+    with acc.accumulate(model):
+        loss = model(**batch).loss
+        acc.backward(loss)
+        if acc.sync_gradients and max_norm > 0:
+            acc.clip_grad_norm_(model.parameters(), max_norm)
+        optimizer.step()
+        optimizer.zero_grad(set_to_none=True)
+    return loss
+
+
+def end_step(run: TrainRun, state: TrainState, progress: Progress, micro: int) -> None:
+    """Count an optimizer step that just ended `micro` micro-batches into the epoch; log it when due."""
+    p = progress
+    # every process trained on other batches: log the loss and tokens of all of them
+    n_tok, sum_loss, n_micro = sum_over_processes(run.accelerator, p.step_tokens, p.step_loss, p.step_micro)
+    p.step_tokens, p.step_loss, p.step_micro = 0, 0.0, 0
+    p.tokens += int(n_tok)
+    state.tokens_seen += int(n_tok)
+    p.loss += sum_loss
+    p.micro += int(n_micro)
+    run.scheduler.step()
+    state.global_step += 1
+    state.batch_in_epoch = micro
+    if state.global_step % max(1, run.cfg.log_every) == 0 or state.global_step == run.total:
+        log_step(run, state, p)
+    p.bar.update(1)
+    state.seconds = time.perf_counter() - p.t_start
+
+
+def log_step(run: TrainRun, state: TrainState, progress: Progress) -> None:
+    """One metrics.jsonl row and the bar's loss and tokens/s, over the steps since the last logged one."""
+    p = progress
+    dt = max(time.perf_counter() - p.t_window, 1e-9)
+    p.last_loss = p.loss / max(p.micro, 1)
+    p.first_loss = p.last_loss if p.first_loss is None else p.first_loss
+    row = {"step": state.global_step, "epoch": state.epoch, "loss": round(p.last_loss, 6),
+           "lr": run.scheduler.get_last_lr()[0], "tokens_per_s": round(p.tokens / dt, 1),
+           "elapsed_s": round(time.perf_counter() - p.t_start, 2)}
+    if p.metrics:
+        p.metrics.write_many([row])
+    p.bar.set_postfix(loss=f"{p.last_loss:.4f}", tok_s=f"{p.tokens / dt:,.0f}")
+    p.tokens, p.loss, p.micro, p.t_window = 0, 0.0, 0, time.perf_counter()
+
+
+def save_result(run: TrainRun, result: TrainResult) -> None:
+    """The adapter or model with its processor at `result.final_dir`, and train_summary.json."""
     from vlguard.train.saving import save_final
 
+    acc = run.accelerator
+    acc.wait_for_everyone()
     # FSDP and DeepSpeed ZeRO-3 gather the full weights collectively, so every process takes part
-    full_state = accelerator.get_state_dict(model) if is_sharded(accelerator) else None
-    if main:
-        save_final(accelerator.unwrap_model(model), processor, final, cfg, state_dict=full_state)
-    result = TrainResult(str(out), str(final), state.global_step, last_loss, first_loss, round(seconds, 2),
-                         round(state.tokens_seen / max(seconds, 1e-9), 1), comp, dropped, params)
-    if main:
-        write_json(out / "train_summary.json", asdict(result))
-    accelerator.wait_for_everyone()
-    return result
+    full_state = acc.get_state_dict(run.model) if is_sharded(acc) else None
+    if run.main:
+        save_final(acc.unwrap_model(run.model), run.processor, Path(result.final_dir), run.cfg, state_dict=full_state)
+        summary = asdict(result)
+        del summary["stopped"]  # a summary is only written for a finished run
+        write_json(run.out / "train_summary.json", summary)
+    acc.wait_for_everyone()
