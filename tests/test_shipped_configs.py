@@ -197,6 +197,24 @@ def test_accelerate_launch_turns_the_sharded_configs_into_valid_plugins(path, mo
         assert conf["gradient_accumulation_steps"] == "auto"
 
 
+EVAL = [p for p in ALL if p.parent.name == "eval"]
+
+
+@pytest.mark.parametrize("path", EVAL, ids=_rel)
+def test_eval_configs_load_and_their_commands_build_the_same_config(path):
+    from vlguard.config import split_config_args
+    from vlguard.eval.run import EvalConfig
+    from vlguard.eval.tasks import get_task
+
+    cfg = load_config(EvalConfig, path)
+    assert cfg.tasks and cfg.output_dir.startswith("runs/")
+    for spec in cfg.tasks:  # every task name is known (the files are the user's to prepare)
+        get_task(spec.partition("=")[0])
+    (run,) = [c for c in _commands(path) if c.startswith("vlguard eval")]
+    config, overrides = split_config_args(shlex.split(run)[2:])
+    assert config == _rel(path) and load_config(EvalConfig, REPO / config, overrides).output_dir.startswith("runs/")
+
+
 REPRODUCE = [p for p in ALL if p.parent.name == "reproduce"]
 
 
