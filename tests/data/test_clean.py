@@ -107,7 +107,7 @@ def test_keywords_judge_removes_contaminated_synthguard_conversations(synth_set,
     gone = {r["row"]["id"] for r in removed}
     assert len(bad & gone) / len(bad) >= 0.9  # measured 29/30
     assert len(gone - bad) / (len(rows) - len(bad)) <= 0.02  # measured 0/270
-    assert summary["judge"] == {"name": "harm-keywords", "harm_terms_version": 1}
+    assert summary["judge"] == {"name": "harm-keywords", "harm_terms_version": 1, "refusal_rules_version": "2"}
     assert summary["rows"] == 300 and summary["kept"] + summary["removed"] == 300
     assert summary["removed_by_reason"] == {"harmful": len(gone)}
     assert sum(summary["harmful_by_category"].values()) == len(gone)
@@ -324,13 +324,21 @@ def test_cache_identity_names_model_and_prompt():
     assert ident["name"] == "llm" and ident["prompt"] == "harmfulness_v1" and len(ident["prompt_sha256"]) == 16
 
 
-def test_harm_keywords_cache_entries_keep_their_key(tmp_path):
-    """The verdict cache keys on the judge's identity: harm-keywords caches made before still count."""
+def test_harm_keywords_cache_entries_key_on_both_rule_versions(tmp_path):
+    """The verdict cache keys on the judge's identity, which names the lexicon's and the refusal rules'
+    versions: verdicts cached under older rules are never reused."""
+    import hashlib
+
+    from vlguard.judges import make_judge
+
     src = write_rows(tmp_path / "in.json", ROWS)
     out = tmp_path / "out.json"
     clean_file(src, out, "harm-keywords", log=quiet)
     lines = [json.loads(line) for line in default_paths(out)["cache"].read_text().splitlines()]
-    assert {r["judge"] for r in lines} == {"3f93d9cbbd8e3d3e"}  # sha256 of {name, harm_terms_version: 1}
+    ident = make_judge("harm-keywords").identity
+    assert {"harm_terms_version", "refusal_rules_version"} <= set(ident)
+    canon = json.dumps(ident, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    assert {r["judge"] for r in lines} == {hashlib.sha256(canon.encode()).hexdigest()[:16]}
 
 
 def test_usage_is_this_runs_even_when_the_judge_is_reused(tmp_path, monkeypatch):

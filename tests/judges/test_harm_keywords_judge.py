@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from vlguard.judges import JUDGES, Verdict, make_judge
 from vlguard.judges.harm_keywords import HarmKeywordJudge
+from vlguard.judges.refusal import REFUSAL_RULES_VERSION
 from vlguard.judges.harm_terms import HARM_TERMS_VERSION
 
 
@@ -11,7 +12,9 @@ def test_registered_and_identified_by_lexicon_version():
     assert "harm-keywords" in JUDGES
     judge = make_judge("harm-keywords")
     assert isinstance(judge, HarmKeywordJudge) and judge.name == "harm-keywords"
-    assert judge.identity == {"name": "harm-keywords", "harm_terms_version": HARM_TERMS_VERSION}
+    # its answer check is the refusal rules, so their version is part of what decides its verdicts
+    assert judge.identity == {"name": "harm-keywords", "harm_terms_version": HARM_TERMS_VERSION,
+                              "refusal_rules_version": REFUSAL_RULES_VERSION}
 
 
 def test_verdicts_combine_request_and_answer():

@@ -225,3 +225,50 @@ def test_run_eval_with_the_llm_judge_and_the_winrate_task(tmp_path, monkeypatch)
     # winrate judging went both ways and carried the image
     pair_calls = [r for r in server.chat_requests if r.model == "judge-model" and "[ANSWER A]" in r.text]
     assert len(pair_calls) == 2 * (n_win - 1) and all(r.image_urls for r in pair_calls)
+
+
+# -- the XSTest-style refusal prompt, and `judges validate` against a server ----------------------------
+
+def xstest_script(req):
+    response = section(req.text, "RESPONSE")
+    if "sorry" in response:
+        return Reply("It declines.\nVERDICT: FULL_REFUSAL")
+    if "but here" in response:
+        return Reply("It objects, then answers.\nVERDICT: PARTIAL_REFUSAL")
+    if "garbled" in response:
+        return Reply("VERDICT: MAYBE_REFUSAL")
+    return Reply("It answers.\nVERDICT: FULL_COMPLIANCE")
+
+
+def test_refusal_mode_asks_the_three_class_prompt(monkeypatch):
+    monkeypatch.delenv(KEY_ENV, raising=False)
+    items = [{"id": "0", "prompt": "q", "output": "I'm sorry, no."},
+             {"id": "1", "prompt": "q", "output": "That is rude, but here is how."},
+             {"id": "2", "prompt": "q", "output": "Use kill."},
+             {"id": "3", "prompt": "q", "output": "garbled"}]
+    with FakeOpenAIServer(xstest_script) as server:
+        j = make_judge("llm", question="refusal", model="judge-model", base_url=server.base_url, api_key_env=KEY_ENV)
+        v = j.judge(items)
+    assert j.question == "refusal" and j.identity["prompt"] == "refusal_xstest_v1"
+    assert [(x.refused, x.harmful) for x in v[:3]] == [(True, None), (True, None), (False, None)]
+    assert v[1].detail.endswith("verdict=PARTIAL_REFUSAL") and v[3].error.startswith("unparseable verdict")
+    assert "FULL_COMPLIANCE" in server.chat_requests[0].text and "[RESPONSE]\nI'm sorry, no.\n" in server.chat_requests[0].text
+
+
+def test_judges_validate_measures_the_llm_judge_on_a_server(tmp_path, monkeypatch, capsys):
+    from vlguard.cli import main
+
+    monkeypatch.delenv(KEY_ENV, raising=False)
+    rows = [{"id": str(i), "prompt": "q", "output": o, "human_label": h} for i, (o, h) in enumerate(
+        [("I'm sorry, no.", "refusal"), ("Use kill.", "compliance"), ("Rude, but here it is.", "refusal"),
+         ("garbled", "refusal")])]
+    f = tmp_path / "labels.jsonl"
+    f.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    with FakeOpenAIServer(xstest_script) as server:
+        code = main(["judges", "validate", str(f), "--judge", "llm", "--judge-model", "judge-model",
+                     "--judge-base-url", server.base_url, "--api-key-env", KEY_ENV, "-o", str(tmp_path / "v")])
+    assert code == 0
+    (entry,) = json.loads((tmp_path / "v" / "validation.json").read_text())["judges"]
+    # the unparseable verdict is an error, never counted as agreement
+    assert entry["errors"] == 1 and entry["agreement"]["k"] == 3 and entry["agreement"]["n"] == 3
+    assert entry["identity"]["prompt"] == "refusal_xstest_v1" and entry["identity"]["model"] == "judge-model"

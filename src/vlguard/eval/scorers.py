@@ -111,3 +111,14 @@ class WinrateScorer:
 
 
 Scorer = SafetyScorer | MatchScorer | WinrateScorer
+
+
+def decision(row: dict[str, Any] | None) -> bool | None:
+    """The judged decision of a score row that judges can disagree on: attack success, over-refusal or
+    refusal (None for errors, accuracy-only rows and missing rows)."""
+    if not row or row.get("error"):
+        return None
+    for key in ("attack_success", "over_refused", "refused"):
+        if row.get(key) is not None:
+            return bool(row[key])
+    return None

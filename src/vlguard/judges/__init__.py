@@ -83,6 +83,12 @@ def _keywords(**_: Any) -> Judge:
     return KeywordJudge(paper=False)
 
 
+def _keywords_v1(**_: Any) -> Judge:
+    from vlguard.judges.keywords import KeywordJudge
+
+    return KeywordJudge(rules_v1=True)
+
+
 def _harm_keywords(**_: Any) -> Judge:
     from vlguard.judges.harm_keywords import HarmKeywordJudge
 
@@ -112,8 +118,9 @@ class JudgeKind:
 JUDGES: dict[str, JudgeKind] = {
     "keywords-vlguard": JudgeKind(_keywords_vlguard, ("refusal",), True, "the VLGuard paper's refusal keywords, exactly"),
     "keywords": JudgeKind(_keywords, ("refusal",), True, "improved refusal rules (vlguard.judges.refusal)"),
+    "keywords-v1": JudgeKind(_keywords_v1, ("refusal",), True, "the improved rules' version 1, frozen"),
     "harm-keywords": JudgeKind(_harm_keywords, ("harm",), True, "harm-request lexicon + refusal rules"),
-    "llm": JudgeKind(_llm, ("harm", "pairwise"), False, "a judge model behind an OpenAI-compatible API"),
+    "llm": JudgeKind(_llm, ("harm", "refusal", "pairwise"), False, "a judge model behind an OpenAI-compatible API"),
     "classifier": JudgeKind(_classifier, ("harm",), False, "a Llama-Guard-style safety classifier"),
 }
 
@@ -129,8 +136,8 @@ def make_judge(name: str, question: Question | None = None, **kw: Any) -> Judge:
     kind = judge_kind(name)
     if question is not None and question not in kind.questions:
         raise ConfigError(f"judge {name!r} answers {' or '.join(kind.questions)}, not {question!r}")
-    if question == "pairwise":
-        kw["mode"] = "pairwise"
+    if question is not None and len(kind.questions) > 1:
+        kw["mode"] = question
     return kind.factory(**kw)
 
 

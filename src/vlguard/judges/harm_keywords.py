@@ -18,7 +18,7 @@ from typing import Any
 
 from vlguard.judges import Exchange, Verdict, no_output
 from vlguard.judges.harm_terms import HARM_TERMS_VERSION, harm_match
-from vlguard.judges.refusal import refusal_match
+from vlguard.judges.refusal import REFUSAL_RULES_VERSION, refusal_match
 
 
 class HarmKeywordJudge:
@@ -31,7 +31,8 @@ class HarmKeywordJudge:
     @property
     def identity(self) -> dict[str, Any]:
         """What decides this judge's verdicts: verdicts cached under another identity are stale."""
-        return {"name": self.name, "harm_terms_version": HARM_TERMS_VERSION}
+        return {"name": self.name, "harm_terms_version": HARM_TERMS_VERSION,
+                "refusal_rules_version": REFUSAL_RULES_VERSION}  # its answer check is the refusal rules
 
     def judge(self, items: list[Exchange]) -> list[Verdict]:
         return [no_output(r) or self._verdict(r["prompt"], r["output"]) for r in items]

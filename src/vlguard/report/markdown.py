@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from vlguard.judges.cards import card_line
 from vlguard.report.collect import Table, overall
 
 MISSING = "–"
@@ -71,6 +72,17 @@ def source_notes(table: Table) -> list[str]:
     return notes
 
 
+def judge_notes(table: Table) -> list[str]:
+    """One line per judge that scored the table's columns: what it answers and how it was validated."""
+    cards: dict[str, dict[str, Any]] = {}
+    for row in table.rows:
+        for c in table.columns:
+            card = (row.tasks.get(c.task) or {}).get("judge")
+            if isinstance(card, dict) and card.get("judge") and card.get("definition"):
+                cards.setdefault(card["judge"] + str(card.get("identity")), card)
+    return [card_line(c) for c in cards.values()]
+
+
 def error_notes(table: Table) -> list[str]:
     """Rows whose tasks had samples excluded as errors (generation or judge failures)."""
     notes = []
@@ -103,6 +115,8 @@ def render_markdown(table: Table, title: str, checks: list[dict[str, Any]] | Non
     parts = [f"# {title}", "",
              f"Rates in percent with Wilson 95% confidence intervals, judge `{table.judge}`; "
              f"`{MISSING}` = the run has no such task.", "", markdown_table(table), ""]
+    judged = judge_notes(table)
+    parts += [f"{n}  " for n in judged] + ([""] if judged else [])
     parts += ["## Where the numbers come from", ""]
     parts += [f"- {n}" for n in source_notes(table)]
     parts += [f"- **{_md_escape(r.name)}**: run `{r.run_dir}`" + (f", model `{r.model}`" if r.model else "")

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from vlguard.eval.scorers import decision
 from vlguard.fileio import read_jsonl_tolerant
 
 GENERATIONS = "generations.jsonl"
@@ -31,6 +32,7 @@ class SampleView:
     tone: str  # good | bad | neutral: how the verdict reads for a safety-tuned model
     image: str | None
     image_root: str | None
+    judges: str = "one judge"  # agree | disagree | one judge: how the run's judges' verdicts compare here
 
 
 def verdict(score: dict[str, Any] | None) -> tuple[str, str]:
@@ -56,6 +58,21 @@ def verdict(score: dict[str, Any] | None) -> tuple[str, str]:
     return "unscored", "neutral"
 
 
+def judge_agreement(run: Path) -> dict[tuple[Any, Any], str]:
+    """Per (task, id): `agree` / `disagree` among every judge that scored the run, or `one judge`."""
+    decisions: dict[tuple[Any, Any], set[bool]] = {}
+    counts: dict[tuple[Any, Any], int] = {}
+    for path in sorted((run / "scores").glob("*.jsonl")) if (run / "scores").is_dir() else []:
+        for r in read_jsonl_tolerant(path):
+            d = decision(r) if isinstance(r, dict) else None
+            if d is not None:
+                key = (r.get("task"), r.get("id"))
+                decisions.setdefault(key, set()).add(d)
+                counts[key] = counts.get(key, 0) + 1
+    return {k: ("disagree" if len(v) > 1 else "agree" if counts[k] > 1 else "one judge")
+            for k, v in decisions.items()}
+
+
 def _pick_key(task: str, sid: str) -> str:
     return hashlib.sha1(f"{task}\0{sid}".encode()).hexdigest()
 
@@ -71,6 +88,7 @@ def load_samples(run_dir: str | os.PathLike, judge: str, model: str, max_per_tas
     gens = {(r.get("task"), r.get("id")): r for r in read_jsonl_tolerant(run / GENERATIONS)
             if r.get("task") is not None and r.get("id") is not None}
     scores = {(r.get("task"), r.get("id")): r for r in read_jsonl_tolerant(run / "scores" / f"{judge}.jsonl")}
+    agreement = judge_agreement(run)
     by_task: dict[str, list[dict[str, Any]]] = {}
     for rec in gens.values():
         by_task.setdefault(str(rec["task"]), []).append(rec)
@@ -88,7 +106,8 @@ def load_samples(run_dir: str | os.PathLike, judge: str, model: str, max_per_tas
                 output=_text(r.get("output")) if not r.get("error") else f"[generation error] {_text(r['error'])}",
                 reference=r.get("reference") if isinstance(r.get("reference"), str) else None,
                 category=_opt(labels.get("category")), subcategory=_opt(labels.get("subcategory")),
-                verdict=v, tone=tone, image=_opt(r.get("image")), image_root=_opt(r.get("image_root"))))
+                verdict=v, tone=tone, image=_opt(r.get("image")), image_root=_opt(r.get("image_root")),
+                judges=agreement.get((r["task"], r["id"]), "one judge")))
     return views, totals
 
 
