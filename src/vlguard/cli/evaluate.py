@@ -61,17 +61,30 @@ def eval_command(
 
 def judge_command(
     run_dir: Path = typer.Argument(..., help="An eval run directory."),
-    judge: str = typer.Option("keywords", "--judge"),
+    judge: str = typer.Option("keywords", "--judge", help="A judge, or several comma-separated (a,b) to compare them."),
     judge_model: Optional[str] = typer.Option(None, "--judge-model"),
     judge_base_url: Optional[str] = typer.Option(None, "--judge-base-url"),
     api_key_env: str = typer.Option("OPENAI_API_KEY", "--api-key-env"),
     concurrency: int = typer.Option(8, "--concurrency", help="Concurrent llm judge requests."),
 ) -> None:
-    """Re-score a run's generations with another judge, without generating again."""
+    """Re-score a run's generations with other judges, without generating again; with several judges, also
+    write how far they agree (RUN_DIR/judge_agreement.json)."""
+    from vlguard.eval.judge_agreement import agreement_lines, compare_judges
     from vlguard.eval.run import judge_run
-    from vlguard.judges import JudgeOptions
+    from vlguard.judges import JudgeOptions, judge_kind
 
-    judge_run(run_dir, judge, options=JudgeOptions(judge_model, judge_base_url, api_key_env, concurrency), log=_log)
+    names = [j.strip() for j in judge.split(",") if j.strip()]
+    for name in names:  # every name is checked before any judging
+        judge_kind(name)
+    options = JudgeOptions(judge_model, judge_base_url, api_key_env, concurrency)
+    for name in names:
+        if len(names) > 1:
+            console.rule(name)
+        judge_run(run_dir, name, options=options, log=_log)
+    if len(names) > 1:
+        console.rule("agreement between judges")
+        for line in agreement_lines(compare_judges(run_dir, names)):
+            _log(line)
 
 
 def score_command(

@@ -22,7 +22,7 @@ from vlguard.report.samples import SampleView
 
 MAX_TEXT = 4000  # characters of a prompt or response shown; full texts stay in generations.jsonl
 NO_CATEGORY = "(none)"
-FILTER_KEYS = ("task", "model", "category", "verdict")
+FILTER_KEYS = ("task", "model", "category", "verdict", "judges")  # judges: agree | disagree | one judge
 
 
 def thumbnail_uri(ref: str | None, root: str | None, px: int = 128) -> str | None:
@@ -174,7 +174,7 @@ def _sample_row(s: SampleView, thumb: str | None, missing_note: str) -> str:
            if s.reference else "")
     sub = f"<div class=\"sub\">{_e(s.subcategory)}</div>" if s.subcategory else ""
     return (f"<tr data-task=\"{_e(s.task)}\" data-model=\"{_e(s.model)}\" data-category=\"{_e(category)}\" "
-            f"data-verdict=\"{_e(s.verdict)}\" data-id=\"{_e(s.id)}\">"
+            f"data-verdict=\"{_e(s.verdict)}\" data-judges=\"{_e(s.judges)}\" data-id=\"{_e(s.id)}\">"
             f"<td>{img}</td><td>{_e(s.model)}</td><td>{_e(s.task)}<div class=\"sub\">{_e(s.id)}</div></td>"
             f"<td>{_e(category)}{sub}</td>"
             f"<td><div class=\"text\">{_e(_clip(s.prompt))}</div></td>"
