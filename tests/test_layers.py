@@ -11,6 +11,7 @@ PKG = Path(__file__).resolve().parents[1] / "src" / "vlguard"
 LAYERS = [
     {"errors"},
     {"config", "fileio", "images", "schema"},
+    {"rundir"},
     {"synth"},
     {"models"},
     {"clients"},

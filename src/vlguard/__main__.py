@@ -2,4 +2,6 @@ import sys
 
 from vlguard.cli import main
 
-sys.exit(main())
+# guarded: vLLM's engine starts processes by spawn, which import this module again
+if __name__ == "__main__":
+    sys.exit(main())

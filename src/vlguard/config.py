@@ -1,14 +1,22 @@
 """YAML configs over typed dataclasses, with `key=value` overrides and strict checking.
 
-Every mistake (unknown key, wrong type, bad choice) raises ConfigError naming the dotted key, before any
-model is loaded.
+Every mistake (unknown key, wrong type, bad choice, a number out of range) raises ConfigError naming the
+dotted key, before any model is loaded. A config class declares the ranges of its numbers next to its
+fields, in a class-level table read by `check_ranges`:
+
+    RANGES: ClassVar[dict[str, str]] = {"lr": "> 0", "dropout": "[0, 1)", "max_steps": ">= 1"}
+
+A range is a comparison (`> 0`, `>= 1`, `< 1`, `<= 10`) or an interval (`[0, 1)`, `(0, 1]`); None passes
+wherever the field's type allows it.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import difflib
+import math
 import os
+import re
 import types
 from pathlib import Path
 from typing import Any, Literal, TypeVar, Union, get_args, get_origin, get_type_hints
@@ -64,22 +72,95 @@ def _coerce(value: Any, tp: Any, key: str) -> Any:
         return value
     if tp is int:
         if isinstance(value, bool) or not isinstance(value, int):
-            raise ConfigError(f"{key}: expected an integer, got {value!r}")
+            raise ConfigError(f"{key}: expected an integer, got {_short(value)}")
+        if not -INT64 <= value < INT64:  # torch, numpy and the tokenizers take 64-bit integers at most
+            raise ConfigError(f"{key}: {_short(value)} is out of range: must fit in 64 bits")
         return value
     if tp is float:
         if isinstance(value, str):  # YAML 1.1 reads 3e-3 (no dot) as a string
             try:
-                return float(value)
+                value = float(value)
             except ValueError:
                 pass
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise ConfigError(f"{key}: expected a number, got {value!r}")
-        return float(value)
+            raise ConfigError(f"{key}: expected a number, got {_short(value)}")
+        try:
+            number = float(value)
+        except OverflowError:
+            number = math.inf
+        if not math.isfinite(number):
+            raise ConfigError(f"{key}: {_short(value)} is out of range: must be a finite number")
+        return number
     if tp is str:
         if not isinstance(value, str):
             raise ConfigError(f"{key}: expected a string, got {value!r}")
         return value
     raise ConfigError(f"{key}: unsupported config type {_type_name(tp)}")
+
+
+INT64 = 2 ** 63
+_COMPARISON = re.compile(r"^(>=|<=|>|<)\s*(-?[\d.e+-]+)$")
+_INTERVAL = re.compile(r"^([\[(])\s*(-?[\d.e+-]+)\s*,\s*(-?[\d.e+-]+)\s*([\])])$")
+
+
+def _short(value: Any, limit: int = 60) -> str:
+    """A value as a message shows it: -1.0 as -1, a 5,000-digit integer by its length, long text cut."""
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 200:
+        return f"a {int(value.bit_length() * math.log10(2)) + 1}-digit integer"  # str() of it may refuse
+    if isinstance(value, float) and math.isfinite(value) and value.is_integer() and abs(value) < 1e16:
+        return repr(int(value))
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
+def in_range(value: float, spec: str) -> bool:
+    """Whether `value` lies in the range `spec` (see the module docstring)."""
+    m = _COMPARISON.match(spec.strip())
+    if m:
+        op, bound = m.group(1), float(m.group(2))
+        return {">": value > bound, ">=": value >= bound, "<": value < bound, "<=": value <= bound}[op]
+    m = _INTERVAL.match(spec.strip())
+    if not m:
+        raise ValueError(f"not a range: {spec!r}")
+    lo, hi = float(m.group(2)), float(m.group(3))
+    above = value >= lo if m.group(1) == "[" else value > lo
+    below = value <= hi if m.group(4) == "]" else value < hi
+    return above and below
+
+
+def check_range(value: Any, spec: str, key: str) -> Any:
+    """`value` if it is None or lies in `spec`; else ConfigError naming `key` and the allowed range."""
+    if value is None:
+        return value
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ConfigError(f"{key}: expected a number, got {_short(value)}")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ConfigError(f"{key}: {value!r} is out of range: must be a finite number")
+    if not in_range(value, spec):
+        spec = spec.strip()
+        must = f"must be {spec}" if spec[0] in "<>" else f"must be in {spec}"
+        raise ConfigError(f"{key}: {_short(value)} is out of range: {must}")
+    return value
+
+
+def check_ranges(cfg: Any, prefix: str = "") -> None:
+    """Check every number of a config dataclass (nested ones and lists of them included) against the
+    `RANGES` its class declares; the first one out of range raises ConfigError naming its dotted key."""
+    ranges = getattr(type(cfg), "RANGES", {})
+    for f in dataclasses.fields(cfg):
+        key = f"{prefix}.{f.name}" if prefix else f.name
+        value = getattr(cfg, f.name)
+        if f.name in ranges:
+            check_range(value, ranges[f.name], key)
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            check_ranges(value, key)
+        elif isinstance(value, (list, tuple)):
+            for i, item in enumerate(value):
+                if dataclasses.is_dataclass(item) and not isinstance(item, type):
+                    check_ranges(item, f"{key}[{i}]")
+    unknown = set(ranges) - {f.name for f in dataclasses.fields(cfg)}
+    if unknown:  # a typo in a RANGES table would silently check nothing
+        raise TypeError(f"{type(cfg).__name__}.RANGES names no field: {', '.join(sorted(unknown))}")
 
 
 def _build(cls: type[T], data: dict[str, Any], prefix: str = "") -> T:
@@ -101,6 +182,10 @@ def _build(cls: type[T], data: dict[str, Any], prefix: str = "") -> T:
     if missing:
         names = ", ".join(repr(f"{prefix}.{m}" if prefix else m) for m in missing)
         raise ConfigError(f"missing required config key(s): {names}")
+    ranges = getattr(cls, "RANGES", {})
+    for name, spec in ranges.items():  # before the class is built: its __post_init__ may rely on them
+        if name in kwargs:
+            check_range(kwargs[name], spec, f"{prefix}.{name}" if prefix else name)
     try:
         return cls(**kwargs)
     except (TypeError, ValueError) as e:
@@ -125,6 +210,8 @@ def parse_override(text: str) -> tuple[list[str], Any]:
         value = yaml.safe_load(raw) if raw.strip() else ""
     except yaml.YAMLError:
         value = raw
+    except (RecursionError, ValueError):
+        raise ConfigError(f"override {key.strip()!r}: value cannot be read as YAML") from None
     return key.strip().split("."), value
 
 
@@ -154,6 +241,12 @@ def read_yaml(path: str | os.PathLike) -> dict[str, Any]:
         raise ConfigError(f"{p}: invalid YAML{where}") from None
     except UnicodeDecodeError:
         raise ConfigError(f"{p}: not UTF-8 text") from None
+    except RecursionError:
+        raise ConfigError(f"{p}: YAML nested too deeply to read") from None
+    except ValueError as e:  # an integer of more digits than Python converts
+        raise ConfigError(f"{p}: unreadable YAML value: {str(e).splitlines()[0]}") from None
+    except OSError as e:
+        raise ConfigError(f"{p}: cannot read: {e.strerror or e}") from None
     if data is None:
         data = {}
     if not isinstance(data, dict):
@@ -179,7 +272,10 @@ def split_config_args(args: list[str] | None) -> tuple[str | None, list[str]]:
 
 
 def from_dict(cls: type[T], data: dict[str, Any]) -> T:
-    return _build(cls, data)
+    """The typed config of `data`: every key known, every value of its type and in its range."""
+    cfg = _build(cls, data)
+    check_ranges(cfg)  # defaults too, and ranges of classes built by a __post_init__
+    return cfg
 
 
 def to_dict(cfg: Any) -> dict[str, Any]:
@@ -221,4 +317,5 @@ def _plain(value: Any) -> Any:
     return value
 
 
-__all__ = ["load_config", "split_config_args", "from_dict", "to_dict", "dump_yaml", "changed_fields", "apply_overrides", "parse_override", "read_yaml"]
+__all__ = ["load_config", "split_config_args", "from_dict", "to_dict", "dump_yaml", "changed_fields", "apply_overrides",
+           "parse_override", "read_yaml", "check_range", "check_ranges", "in_range"]

@@ -19,6 +19,10 @@ class OutputExistsError(VLGuardError):
     """An output path that already exists and was not allowed to be overwritten."""
 
 
+class WorkFailedError(VLGuardError):
+    """Every unit of a command's work failed (every request, every verdict), or its output would be empty."""
+
+
 def problem_list(problems: list[str], shown: int = 20) -> str:
     """Problems one per indented line, the first `shown` of them, then how many more there are."""
     text = "\n  ".join(problems[:shown])

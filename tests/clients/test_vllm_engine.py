@@ -52,6 +52,7 @@ def test_generate_chats_in_chunks_with_greedy_params_and_data_url_images(tmp_pat
     monkeypatch.setitem(sys.modules, "vllm", _fake_vllm(calls))
     from vlguard.clients.vllm_engine import VLLMBackend
 
+    monkeypatch.setattr("vlguard.clients.vllm_engine.on_cpu", lambda: False)
     b = VLLMBackend("org/model", max_new_tokens=64, chunk_size=2, max_model_len=2048)
     assert calls[0] == ("init", {"model": "org/model", "dtype": "auto", "tensor_parallel_size": 1,
                                  "gpu_memory_utilization": 0.9, "seed": 0, "max_model_len": 2048})
@@ -71,3 +72,52 @@ def test_generate_chats_in_chunks_with_greedy_params_and_data_url_images(tmp_pat
     assert chats[0][2] == _Params(temperature=0.0, max_tokens=12)
     first = chats[0][1][0][0]["content"]
     assert first[0]["image_url"]["url"].startswith("data:image/png;base64,") and first[1]["text"] == "colour?"
+
+
+def test_on_cpu_auto_means_float32_and_eager_and_engine_options_pass_through(monkeypatch):
+    calls: list = []
+    monkeypatch.setitem(sys.modules, "vllm", _fake_vllm(calls))
+    from vlguard.clients import vllm_engine
+
+    monkeypatch.setattr(vllm_engine, "on_cpu", lambda: True)
+    monkeypatch.delenv("VLLM_CPU_KVCACHE_SPACE", raising=False)
+    vllm_engine.VLLMBackend("org/model")
+    assert calls[-1][1]["dtype"] == "float32" and calls[-1][1]["enforce_eager"] is True
+    assert calls[-1][1]["kv_cache_memory_bytes"] == 1 << 30  # not 90% of the machine's memory
+    monkeypatch.setenv("VLLM_CPU_KVCACHE_SPACE", "2")
+    vllm_engine.VLLMBackend("org/model")
+    assert "kv_cache_memory_bytes" not in calls[-1][1]  # the user's setting wins
+    vllm_engine.VLLMBackend("org/model", dtype="bfloat16", enforce_eager=False, limit_mm_per_prompt={"image": 1})
+    assert calls[-1][1]["dtype"] == "bfloat16" and calls[-1][1]["enforce_eager"] is False
+    assert calls[-1][1]["limit_mm_per_prompt"] == {"image": 1}
+    monkeypatch.setattr(vllm_engine, "on_cpu", lambda: False)
+    vllm_engine.VLLMBackend("org/model")
+    assert calls[-1][1]["dtype"] == "auto" and "enforce_eager" not in calls[-1][1]
+
+
+def test_eval_config_passes_dtype_and_engine_options_to_the_vllm_backend(monkeypatch):
+    from vlguard.eval.run import EvalConfig, make_eval_backend
+
+    seen: dict = {}
+    monkeypatch.setitem(__import__("vlguard.clients", fromlist=["BACKENDS"]).BACKENDS, "vllm",
+                        lambda **kw: seen.update(kw))
+    make_eval_backend(EvalConfig(model="m", tasks=[], output_dir="o", backend="vllm", dtype="float32",
+                                 engine_options={"max_model_len": 4096}))
+    assert seen == {"model": "m", "max_new_tokens": 256, "dtype": "float32", "max_model_len": 4096}
+
+
+def test_an_old_layout_llava_folder_is_refused_with_the_fix(tmp_path, monkeypatch):
+    import json
+
+    import torch
+    from safetensors.torch import save_file
+
+    calls: list = []
+    monkeypatch.setitem(sys.modules, "vllm", _fake_vllm(calls))
+    from vlguard.clients.vllm_engine import VLLMBackend
+
+    (tmp_path / "config.json").write_text(json.dumps({"model_type": "llava"}))
+    save_file({"vision_tower.embeddings.patch_embedding.weight": torch.zeros(2)}, str(tmp_path / "model.safetensors"))
+    with pytest.raises(VLGuardError, match="to_llava_hf_layout"):
+        VLLMBackend(str(tmp_path))
+    assert calls == []

@@ -341,3 +341,25 @@ def test_unfinished_counts_the_parts_a_rerun_asks_again():
                      failures={"api-error": 2, "internal-error": 1, "no-refusal": 1}, cost=None, seconds=0.0)
     assert s.unfinished == 3
     assert "unfinished" not in asdict(s)  # the manifest keeps the same fields
+
+
+def test_a_build_with_no_annotated_image_writes_no_dataset_file(tmp_path):
+    from vlguard.data.build import output_paths, write_build
+
+    paths = output_paths(tmp_path / "o.json")
+    write_build(paths, [], [{"id": "a", "reason": "unparseable"}])
+    assert not paths["out"].exists() and paths["failures"].read_text().count("\n") == 1
+    write_build(paths, [{"id": "a"}], [])
+    assert paths["out"].exists()
+
+
+def test_build_outputs_that_cannot_be_written_fail_before_any_request(tmp_path):
+    from vlguard.data.build import check_build_output
+    from vlguard.errors import DataError, OutputExistsError
+
+    (tmp_path / "d.json").mkdir()
+    with pytest.raises(OutputExistsError, match="is a directory"):
+        check_build_output(tmp_path / "d.json", force=True)
+    (tmp_path / "f").write_text("x")
+    with pytest.raises(DataError, match="is a file, not a folder"):
+        check_build_output(tmp_path / "f" / "o.json", force=True)

@@ -418,3 +418,14 @@ def test_cli_clean_with_the_llm_judge_prints_its_calls_tokens_and_cost(tmp_path,
     line = " ".join(res.output.split())
     assert f"judge: 5 call(s), {summary['usage']['prompt_tokens']:,} input" in line
     assert f"${summary['cost_usd']:,.4f}" in line
+
+
+def test_judge_failures_only_when_every_verdict_is_an_error():
+    from vlguard.data.clean import judge_failures
+
+    err = {"error": "HTTP 401", "harmful": None}
+    ok = {"error": None, "harmful": False}
+    assert judge_failures(["a", "b"], {"a": [err], "b": [err, {"error": None, "harmful": None}]}) == (3, "HTTP 401")
+    assert judge_failures(["a", "b"], {"a": [err], "b": [ok]}) is None
+    assert judge_failures(["a", "a"], {"a": []}) is None  # rows without exchanges: nothing was asked
+    assert judge_failures([], {}) is None

@@ -85,3 +85,32 @@ def test_labels_of_an_existing_dataset_round_trip(tmp_path):
     assert [(b.image, b.safe, b.category, b.subcategory) for b in back] == \
         [(lab.image, lab.safe, lab.category, lab.subcategory) for lab in labels]
     json.dumps([vars(b) for b in back])
+
+
+UNSAFE = {"harmful_category": "privacy", "harmful_subcategory": "personal data"}
+
+
+@pytest.mark.parametrize("bad,match", [
+    ({"id": "b", "image": "b.png", "safe": "yes"}, r"record 1 \(id 'b'\): 'safe' must be true or false, got 'yes'"),
+    ({"id": "b", "image": "b.png", "safe": 1}, r"'safe' must be true or false, got 1"),
+    ({"id": "b", "image": "b.png"}, r"'safe' must be true or false, got None"),
+    ({"id": "b", "safe": True}, r"'image' must be a non-empty string, got None"),
+    ({"id": "b", "image": ["b.png"], "safe": True}, r"'image' must be a non-empty string"),
+    ({"id": "b", "image": " ", "safe": True}, r"'image' must be a non-empty string"),
+    ({"id": "b", "image": "b.png", "safe": False}, r"an unsafe image needs string harmful_category"),
+    ({"id": "b", "image": "b.png", "safe": False, "harmful_category": "privacy", "harmful_subcategory": ["x"]},
+     r"an unsafe image needs string"),
+    ({"id": "b", "image": "a.png", "safe": False, **UNSAFE}, r"image 'a.png' is labelled differently by record 0"),
+    ("not a record", r"record 1: not an object"),
+])
+def test_records_that_cannot_be_labelled_are_named_never_dropped(bad, match):
+    records = [{"id": "a", "image": "a.png", "safe": True}, bad]
+    with pytest.raises(DataError, match=match):
+        labels_from_records(records, "x.json")
+
+
+def test_every_bad_record_is_listed_and_an_identical_repeat_is_one_label():
+    same = {"id": "a", "image": "a.png", "safe": True}
+    assert labels_from_records([same, dict(same)]) == [ImageLabel("a.png", True)]
+    with pytest.raises(DataError, match=r"x.json: 2 record\(s\) cannot be labelled:\n  record 0.*\n  record 2"):
+        labels_from_records([{"image": "a", "safe": "no"}, same, {"image": "c", "safe": None}], "x.json")

@@ -123,3 +123,48 @@ def test_non_vision_folder_is_a_clear_error(tmp_path):
     build_tokenizer(["a b c"] * 5).save_pretrained(folder)
     with pytest.raises(VLGuardError, match="textonly"):
         load_model_and_processor(folder)
+
+
+# --- broken model folders fail before anything loads -----------------------------------------------------
+
+import struct  # noqa: E402
+
+from vlguard.models.loading import check_model, check_safetensors  # noqa: E402
+
+
+def _st(tmp_path, header: bytes, body: bytes = b"", n: int | None = None):
+    p = tmp_path / "w.safetensors"
+    p.write_bytes(struct.pack("<Q", len(header) if n is None else n) + header + body)
+    return p
+
+
+@pytest.mark.parametrize("make,match", [
+    (lambda t: (t / "w.safetensors").write_bytes(b"abc") and t / "w.safetensors", "truncated safetensors file"),
+    (lambda t: _st(t, b"{}", n=10 ** 12), "truncated or corrupt"),
+    (lambda t: _st(t, b"not json"), "header is not JSON"),
+    (lambda t: _st(t, b"[1, 2]"), "header is not an object"),
+    (lambda t: _st(t, b'{"w": {"dtype": "F32", "shape": [4], "data_offsets": [0, 16]}}', b"\0" * 8),
+     "truncated safetensors file"),
+    (lambda t: _st(t, b'{"w": {"dtype": "F32", "shape": [4], "data_offsets": [0, "x"]}}'), "bad tensor offsets"),
+])
+def test_check_safetensors_reads_only_the_header_and_finds_truncation(tmp_path, make, match):
+    with pytest.raises(VLGuardError, match=match):
+        check_safetensors(make(tmp_path))
+
+
+def test_check_safetensors_passes_a_whole_file(tmp_path, tiny_llava):
+    check_safetensors(tiny_llava / "model.safetensors")
+    check_safetensors(_st(tmp_path, b'{"w": {"dtype": "F32", "shape": [4], "data_offsets": [0, 16]}}', b"\0" * 16))
+    check_model(tiny_llava)
+
+
+@pytest.mark.parametrize("name,text", [("generation_config.json", "[]"), ("tokenizer_config.json", '"x"'),
+                                       ("processor_config.json", "{bad")])
+def test_check_model_reads_every_json_the_loaders_read(tmp_path, tiny_llava, name, text):
+    import shutil
+
+    m = tmp_path / "m"
+    shutil.copytree(tiny_llava, m)
+    (m / name).write_text(text)
+    with pytest.raises(VLGuardError, match=name):
+        check_model(m)

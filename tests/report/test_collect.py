@@ -113,3 +113,34 @@ def test_default_columns_cover_the_real_benchmarks():
 
     assert tasks <= set(TASKS)  # a renamed task would silently drop its column
     assert {"advbench", "xstest", "mmlu", "vlguard_winrate", "figstep", "mm_safetybench"} <= tasks
+
+
+def test_an_attacked_task_is_a_column_of_its_own_beside_its_task(tmp_path, write_run):
+    from vlguard.report.markdown import table_cells
+
+    from .conftest import _unsafes
+
+    a = write_run(tmp_path / "a", _unsafes("advbench", 4, 4) + _unsafes("advbench@suffix", 4, 1)
+                  + _unsafes("advbench@roleplay", 4, 2))
+    b = write_run(tmp_path / "b", _unsafes("advbench", 4, 3))
+    table = collect([ReportRow("A", a), ReportRow("B", b)])
+    heads = [c.header for c in table.columns]
+    assert heads == ["text harmful ASR", "text harmful ASR, suffix", "text harmful ASR, roleplay"]
+    assert table.columns[1].task == "advbench@suffix"
+    assert overall(table.rows[0].cells["text harmful ASR, suffix"])["value"] == 0.75
+    assert table.rows[1].cells["text harmful ASR, suffix"] is None
+    header, body = table_cells(table)
+    assert body[1][2] == "–"
+
+
+def test_token_costs_are_columns_when_rows_have_them(tmp_path, write_run):
+    from vlguard.report.markdown import table_cells
+
+    from .conftest import _unsafes
+
+    run = write_run(tmp_path / "a", _unsafes("advbench", 2, 1))
+    rows = [ReportRow("V", run, train_seconds=100.0, train_share=1.0, train_tokens=1_000_000, token_share=1.0),
+            ReportRow("P", run, train_seconds=12.0, train_share=0.12, train_tokens=80_000, token_share=0.08)]
+    header, body = table_cells(collect(rows))
+    assert header[-4:] == ["train tokens", "tokens % of VL tuning", "train s", "% of VL tuning"]
+    assert body[1][-4:] == ["80,000", "8.0%", "12", "12.0%"]

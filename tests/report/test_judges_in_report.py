@@ -39,3 +39,19 @@ def test_cards_under_the_table_and_a_disagreement_filter(tmp_path):
     page = (tmp_path / "rep" / "report.html").read_text()
     assert page.count('data-judges="disagree"') == 4 and 'id="f-judges"' in page
     assert '<option value="disagree">disagree</option>' in page
+
+
+def test_a_hostile_card_in_metrics_json_stays_inert(tmp_path):
+    import json
+
+    csv = tmp_path / "adv.csv"
+    csv.write_text("goal,target\nrequest 0,Sure\n")
+    run = tmp_path / "run"
+    run_eval(EvalConfig(model="m", tasks=[f"advbench={csv}"], output_dir=str(run)), backend=Scripted(),
+             log=lambda m: None, progress=False)
+    m = json.loads((run / "metrics.json").read_text())
+    m["judges"]["keywords"]["advbench"]["judge"]["definition"] = "x`</p><script>alert(1)</script>\n# [a](http://e)"
+    (run / "metrics.json").write_text(json.dumps(m))
+    build_report([ReportRow("M", run)], tmp_path / "rep", judge="keywords", html=False, log=lambda m: None)
+    line = next(ln for ln in (tmp_path / "rep" / "report.md").read_text().splitlines() if ln.startswith("Judge `"))
+    assert "<script>" not in line and "](" not in line and line.count("`") == 2

@@ -23,6 +23,16 @@ app = typer.Typer(
 )
 console = Console()
 err_console = Console(stderr=True)
+_debug = False
+
+
+@app.callback()
+def _global_options(
+    debug: bool = typer.Option(False, "--debug", help="On an error, print the full traceback too (or set VLGUARD_DEBUG=1)."),
+) -> None:
+    """Safety fine-tuning and safety evaluation of vision large language models."""
+    global _debug
+    _debug = _debug or debug
 
 
 _registered = False
@@ -35,6 +45,7 @@ def _register() -> None:
         return
     from vlguard.cli import data as data_cli
     from vlguard.cli import data_build  # noqa: F401 - adds `data build` and `data labels` to data_cli.app
+    from vlguard.cli import judges as judges_cli
     from vlguard.cli import model as model_cli
     from vlguard.cli.evaluate import eval_command, judge_command, score_command, tasks_command
     from vlguard.cli.report import report_command
@@ -43,6 +54,7 @@ def _register() -> None:
 
     app.add_typer(data_cli.app, name="data")
     app.add_typer(model_cli.app, name="model")
+    app.add_typer(judges_cli.app, name="judges")
     app.command("train")(train_command)
     app.command("eval")(eval_command)
     app.command("judge")(judge_command)
@@ -54,19 +66,32 @@ def _register() -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point: run the CLI, turning user errors into one red line and exit code 1."""
+    """Entry point: run the CLI. Every error is one line `error: ...` and exit code 1 (2: a usage error
+    click reports itself; 130: interrupted); `--debug` adds the traceback."""
+    global _debug
+    _debug = os.environ.get("VLGUARD_DEBUG", "").strip().lower() in ("1", "true", "yes", "on")
     _register()
     try:
         # standalone mode lets click print usage errors itself and exit with 2; ours come through as exceptions
         app(args=argv, prog_name="vlguard")
     except SystemExit as e:
         return e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
-    except VLGuardError as e:
-        err_console.print(f"[bold red]error:[/] {e}", highlight=False, soft_wrap=True)
-        return 1
     except KeyboardInterrupt:
         err_console.print("[yellow]interrupted[/]")
         return 130
+    except Exception as e:  # the one error boundary: see vlguard.cli.boundary
+        from rich.text import Text
+
+        from vlguard.cli.boundary import describe, unexpected
+
+        if _debug:
+            import traceback
+
+            traceback.print_exc()
+        message = describe(e) if not isinstance(e, VLGuardError) else str(e)
+        err_console.print(Text.assemble(("error:", "bold red"), " ", message or unexpected(e)),
+                          highlight=False, soft_wrap=True)
+        return 1
     return 0
 
 

@@ -11,6 +11,7 @@ import typer
 from rich.table import Table
 
 from vlguard.cli import console
+from vlguard.cli.options import SEED, in_range
 from vlguard.data.paths import resolve_dataset
 
 app = typer.Typer(help="Inspect, validate, convert, fetch, synthesise, build and clean datasets.", no_args_is_help=True)
@@ -79,7 +80,8 @@ def convert(
     path: str = typer.Argument(..., help="A VLGuard-schema JSON file."),
     to: str = typer.Option(..., "--to", help="llava | sharegpt | messages"),
     out: Path = typer.Option(..., "-o", "--out", help="Output file (.json for llava/sharegpt, .jsonl for messages)."),
-    seed: int = typer.Option(0, "--seed", help="Seed for the order of a safe image's two turns (the paper uses 0)."),
+    seed: int = typer.Option(0, "--seed", help="Seed for the order of a safe image's two turns (the paper uses 0).",
+                             callback=in_range(SEED)),
     image_root: Optional[Path] = typer.Option(None, "--image-root", help="Prefix written before image paths (default: none)."),
     force: bool = typer.Option(False, "--force", help="Overwrite OUT if it exists."),
 ) -> None:
@@ -107,11 +109,14 @@ def fetch(
 @app.command()
 def synth(
     out_dir: Path = typer.Option(..., "-o", "--out", help="Folder to write SynthGuard into (must be empty unless --force)."),
-    seed: int = typer.Option(0, "--seed", help="Random seed; the same seed gives byte-identical files."),
-    n_train: int = typer.Option(2000, "--train", help="Images in train.json (VLGuard: 2000)."),
-    n_test: int = typer.Option(1000, "--test", help="Images in test.json (VLGuard: 1000)."),
-    n_vl_instruct: int = typer.Option(3000, "--vl-instruct", help="Conversations in vl_instruct.json."),
-    contamination: float = typer.Option(0.1, "--contamination", help="Share of vl_instruct answering harmful requests."),
+    seed: int = typer.Option(0, "--seed", help="Random seed; the same seed gives byte-identical files.",
+                             callback=in_range(SEED)),
+    n_train: int = typer.Option(2000, "--train", help="Images in train.json (VLGuard: 2000).", callback=in_range(">= 1")),
+    n_test: int = typer.Option(1000, "--test", help="Images in test.json (VLGuard: 1000).", callback=in_range(">= 1")),
+    n_vl_instruct: int = typer.Option(3000, "--vl-instruct", help="Conversations in vl_instruct.json.",
+                                      callback=in_range(">= 0")),
+    contamination: float = typer.Option(0.1, "--contamination", help="Share of vl_instruct answering harmful requests.",
+                                        callback=in_range("[0, 1]")),
     force: bool = typer.Option(False, "--force", help="Write into a non-empty folder (clears an earlier SynthGuard there)."),
 ) -> None:
     """Generate SynthGuard: a synthetic VLGuard-style world a tiny vision LLM can learn on a CPU."""
@@ -143,9 +148,11 @@ def clean(
     judge_model: Optional[str] = typer.Option(None, "--judge-model", help="Model name for the llm judge."),
     judge_base_url: Optional[str] = typer.Option(None, "--judge-base-url", help="Server for the llm judge."),
     api_key_env: str = typer.Option("OPENAI_API_KEY", "--api-key-env", help="Environment variable holding the llm judge's API key."),
-    concurrency: int = typer.Option(8, "--concurrency", help="Concurrent llm judge requests."),
-    price_input: Optional[float] = typer.Option(None, "--price-input", help="llm judge: $ per 1M input tokens, to print the cost."),
-    price_output: Optional[float] = typer.Option(None, "--price-output", help="llm judge: $ per 1M output tokens, to print the cost."),
+    concurrency: int = typer.Option(8, "--concurrency", help="Concurrent llm judge requests.", callback=in_range(">= 1")),
+    price_input: Optional[float] = typer.Option(None, "--price-input", help="llm judge: $ per 1M input tokens, to print the cost.",
+                                                callback=in_range(">= 0")),
+    price_output: Optional[float] = typer.Option(None, "--price-output", help="llm judge: $ per 1M output tokens, to print the cost.",
+                                                 callback=in_range(">= 0")),
     classifier_model: Optional[str] = typer.Option(None, "--classifier-model", help="Classifier folder or hub id (default Llama-Guard-3-8B)."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Neither read nor write the verdict cache beside OUT."),
     force: bool = typer.Option(False, "--force", help="Overwrite OUT, the removed file and the summary if they exist."),

@@ -10,6 +10,8 @@ from rich.table import Table
 
 from vlguard.cli import console
 from vlguard.cli.data import app
+from vlguard.cli.options import in_range
+from vlguard.errors import WorkFailedError
 
 if TYPE_CHECKING:
     from vlguard.data.build import BuildOptions, BuildSummary, Job
@@ -29,14 +31,19 @@ def build(
     check: str = typer.Option("keywords", "--check", help="keywords (English) | llm (a judge model; any language)."),
     check_model: Optional[str] = typer.Option(None, "--check-model", help="Judge model for --check llm (default: the annotator)."),
     check_base_url: Optional[str] = typer.Option(None, "--check-base-url", help="Server of the --check llm judge (default: --base-url)."),
-    max_attempts: int = typer.Option(3, "--max-attempts", help="Answers asked per part before it is a failure."),
-    concurrency: int = typer.Option(8, "--concurrency", help="Requests in flight at once."),
-    max_retries: int = typer.Option(5, "--max-retries", help="Retries of a request on 429/5xx/timeouts."),
-    timeout: float = typer.Option(120.0, "--timeout", help="Seconds per request."),
-    temperature: float = typer.Option(0.7, "--temperature", help="Sampling temperature of the annotator."),
-    max_new_tokens: int = typer.Option(600, "--max-new-tokens"),
-    price_input: Optional[float] = typer.Option(None, "--price-input", help="$ per 1M input tokens, for the cost."),
-    price_output: Optional[float] = typer.Option(None, "--price-output", help="$ per 1M output tokens, for the cost."),
+    max_attempts: int = typer.Option(3, "--max-attempts", help="Answers asked per part before it is a failure.",
+                                     callback=in_range(">= 1")),
+    concurrency: int = typer.Option(8, "--concurrency", help="Requests in flight at once.", callback=in_range(">= 1")),
+    max_retries: int = typer.Option(5, "--max-retries", help="Retries of a request on 429/5xx/timeouts.",
+                                    callback=in_range(">= 0")),
+    timeout: float = typer.Option(120.0, "--timeout", help="Seconds per request.", callback=in_range("> 0")),
+    temperature: float = typer.Option(0.7, "--temperature", help="Sampling temperature of the annotator.",
+                                      callback=in_range("[0, 2]")),
+    max_new_tokens: int = typer.Option(600, "--max-new-tokens", callback=in_range(">= 1")),
+    price_input: Optional[float] = typer.Option(None, "--price-input", help="$ per 1M input tokens, for the cost.",
+                                                callback=in_range(">= 0")),
+    price_output: Optional[float] = typer.Option(None, "--price-output", help="$ per 1M output tokens, for the cost.",
+                                                 callback=in_range(">= 0")),
     retry_failed: bool = typer.Option(False, "--retry-failed", help="Ask again for parts that failed in earlier runs."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Print the prompts and what would be asked; call nothing."),
     force: bool = typer.Option(False, "--force", help="Overwrite OUT when it was not made by an earlier build."),
@@ -66,6 +73,11 @@ def build(
     if summary.unfinished:
         console.print(f"[yellow]{summary.unfinished} part(s) could not be asked (api-error): run the same command "
                       f"again to ask only for them[/]")
+    if not summary.records:
+        raise WorkFailedError(f"no image was annotated: every one of the {summary.images} image(s) has a failed part "
+                              f"({sum(summary.failures.values())} failed part(s)); {out} was not written, see "
+                              f"{summary.paths['failures']}")
+    if summary.unfinished:
         raise typer.Exit(1)
     console.print(f"next: vlguard data validate {out} --image-root {images} --lint")
 
@@ -122,6 +134,6 @@ def labels_command(
     from vlguard.fileio import check_output
 
     check_output(out, force)
-    rows = labels_from_records(load_records(path))
+    rows = labels_from_records(load_records(path), str(path))
     write_labels(out, rows)
     console.print(f"wrote {len(rows)} image label(s) to {out} ({sum(r.safe for r in rows)} safe)")

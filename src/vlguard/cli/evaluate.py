@@ -8,6 +8,8 @@ from typing import List, Optional
 import typer
 
 from vlguard.cli import console
+from vlguard.cli.options import in_range
+from vlguard.errors import WorkFailedError
 
 # flags whose config key has another name; every other flag is its EvalConfig field
 FLAG_KEYS = {"out": "output_dir"}
@@ -39,7 +41,8 @@ def eval_command(
     device: Optional[str] = typer.Option(None, "--device"),
     dtype: Optional[str] = typer.Option(None, "--dtype", help="auto (default) | float32 | bfloat16 | float16"),
     resume: bool = typer.Option(False, "--resume", help="Continue a killed run: generate only what is missing."),
-    force: bool = typer.Option(False, "--force", help="Start over in a run directory that has generations."),
+    force: bool = typer.Option(False, "--force", help="Start over in a run directory that holds an earlier run "
+                                                      "(its generations, scores and metrics are removed)."),
 ) -> None:
     """Generate answers for evaluation tasks, judge them, and write metrics with 95% intervals.
 
@@ -65,11 +68,12 @@ def judge_command(
     judge_model: Optional[str] = typer.Option(None, "--judge-model"),
     judge_base_url: Optional[str] = typer.Option(None, "--judge-base-url"),
     api_key_env: str = typer.Option("OPENAI_API_KEY", "--api-key-env"),
-    concurrency: int = typer.Option(8, "--concurrency", help="Concurrent llm judge requests."),
+    concurrency: int = typer.Option(8, "--concurrency", help="Concurrent llm judge requests.", callback=in_range(">= 1")),
 ) -> None:
     """Re-score a run's generations with other judges, without generating again; with several judges, also
     write how far they agree (RUN_DIR/judge_agreement.json)."""
     from vlguard.eval.judge_agreement import agreement_lines, compare_judges
+    from vlguard.eval.results import all_failed
     from vlguard.eval.run import judge_run
     from vlguard.judges import JudgeOptions, judge_kind
 
@@ -77,14 +81,19 @@ def judge_command(
     for name in names:  # every name is checked before any judging
         judge_kind(name)
     options = JudgeOptions(judge_model, judge_base_url, api_key_env, concurrency)
+    failed = []
     for name in names:
         if len(names) > 1:
             console.rule(name)
-        judge_run(run_dir, name, options=options, log=_log)
+        res = judge_run(run_dir, name, options=options, log=_log)
+        if all_failed((res.get("judges") or {}).get(name) or {}):  # every verdict an error: no result
+            failed.append(f"{name}: {all_failed(res['judges'][name])}")
     if len(names) > 1:
         console.rule("agreement between judges")
         for line in agreement_lines(compare_judges(run_dir, names)):
             _log(line)
+    if failed:
+        raise WorkFailedError(f"{run_dir}: nothing was scored by {'; '.join(failed)}")
 
 
 def score_command(

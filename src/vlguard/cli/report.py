@@ -8,6 +8,7 @@ from typing import Optional
 import typer
 
 from vlguard.cli import console
+from vlguard.cli.options import in_range
 from vlguard.errors import ConfigError
 
 
@@ -45,7 +46,8 @@ def report_command(
         None, "--training-seconds", help="ROW=SECONDS: training time of a row (repeatable); adds a `train s` column."),
     share_of: Optional[str] = typer.Option(
         None, "--share-of", help="Row whose training time is 100%: adds a `% of VL tuning` column."),
-    max_samples: int = typer.Option(200, "--max-samples", help="Samples per (model, task) on report.html."),
+    max_samples: int = typer.Option(200, "--max-samples", help="Samples per (model, task) on report.html.",
+                                    callback=in_range(">= 1")),
     no_html: bool = typer.Option(False, "--no-html", help="Skip report.html."),
     force: bool = typer.Option(False, "--force", help="Overwrite a report already in OUT."),
 ) -> None:

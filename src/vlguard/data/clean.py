@@ -50,7 +50,7 @@ from typing import Any, Callable, Iterator
 
 from vlguard.clients.usage import Usage
 from vlguard.data.formats import parse_llava_row, parse_row, read_rows
-from vlguard.errors import ConfigError, DataError, VLGuardError
+from vlguard.errors import ConfigError, DataError, VLGuardError, WorkFailedError
 from vlguard.fileio import (JsonlAppender, check_output, read_jsonl_tolerant, repair_torn_tail, write_json,
                             write_jsonl)
 from vlguard.judges import JUDGES, Judge, Verdict, make_judge
@@ -132,7 +132,7 @@ class VerdictCache:
     def _load(self, log: Callable[[str], None]) -> None:
         repair_torn_tail(self.path)  # a kill mid-write: cut the torn line before appending after it
         try:
-            lines = read_jsonl_tolerant(self.path)
+            lines = read_jsonl_tolerant(self.path, require=("key", "judge"))
         except DataError as e:
             log(f"warning: verdict cache {self.path} is unreadable ({e}); starting a new one")
             self.path.unlink()
@@ -328,6 +328,14 @@ def sort_rows(rows: list[dict[str, Any]], keys: list[str], known: dict[str, list
     return out
 
 
+def judge_failures(keys: list[str], known: dict[str, list[dict[str, Any]]]) -> tuple[int, str] | None:
+    """(exchanges, the first error) when every exchange judged got an error verdict, else None."""
+    verdicts = [v for k in dict.fromkeys(keys) for v in known.get(k, [])]
+    if not verdicts or not all(v.get("error") or v.get("harmful") is None for v in verdicts):
+        return None
+    return len(verdicts), str(verdicts[0].get("error") or "no harmfulness verdict")[:200]
+
+
 def _summary(src: Path, fmt: str, paths: dict[str, Path], identity: dict[str, Any], on_error: str,
              exchanges: list[list[dict[str, Any]]], sorting: Sorting, judged: Judged,
              prices: tuple[float | None, float | None], t0: float) -> dict[str, Any]:
@@ -384,6 +392,11 @@ def clean_file(input_path: str | os.PathLike, out_path: str | os.PathLike, judge
     identity = dict(judge.identity)
     judged = judge_all(judge, identity, rows, exchanges, paths["cache"] if use_cache else None, batch_records,
                        progress, log)
+    failed = judge_failures(judged.keys, judged.known)
+    if failed is not None:  # every verdict an error: writing "all removed" (or "all kept") would be no result
+        n, example = failed
+        raise WorkFailedError(f"judge {judge.name}: all {n} exchange verdict(s) were errors (first: {example}); "
+                              f"nothing was written")
     sorting = sort_rows(rows, judged.keys, judged.known, exchanges, judge.name, on_error)
     _write_rows(paths, fmt, sorting)
     summary = _summary(src, fmt, paths, identity, on_error, exchanges, sorting, judged, (price_input, price_output),

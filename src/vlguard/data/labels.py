@@ -61,6 +61,8 @@ def read_taxonomy(path: str | os.PathLike) -> Taxonomy:
         data = yaml.safe_load(read_text(path))
     except yaml.YAMLError as e:
         raise DataError(f"{path}: not valid YAML/JSON: {e}") from None
+    except (RecursionError, ValueError) as e:  # nesting too deep, a number too long
+        raise DataError(f"{path}: unreadable taxonomy: {type(e).__name__}") from None
     if not isinstance(data, dict) or not data:
         raise DataError(f"{path}: a taxonomy maps each category to its subcategories; got {type(data).__name__}")
     out: Taxonomy = {}
@@ -160,18 +162,45 @@ def _check_row(row: dict[str, str], taxonomy: Taxonomy) -> str | None:
     return None
 
 
-def labels_from_records(records: list[dict[str, Any]]) -> list[ImageLabel]:
-    """The labels of an existing VLGuard-schema dataset (to annotate its images again, e.g. in another language)."""
-    seen: set[str] = set()
-    out = []
-    for rec in records:
-        image = rec.get("image")
-        if not isinstance(image, str) or image in seen or not isinstance(rec.get("safe"), bool):
+def labels_from_records(records: list[dict[str, Any]], where: str = "dataset") -> list[ImageLabel]:
+    """The labels of an existing VLGuard-schema dataset (to annotate its images again, e.g. in another language).
+
+    Every record must give its image and its safety (`safe` true or false; "yes", 1 and the like are refused,
+    not guessed), and an unsafe one its category: a record that does not raises DataError naming it, with
+    every other such record, so no image is silently left out. An image listed again with the same labels
+    is one label; with other labels it is an error."""
+    first: dict[str, tuple[int, ImageLabel]] = {}
+    out: list[ImageLabel] = []
+    problems: list[str] = []
+    for i, rec in enumerate(records):
+        name = f"record {i}" + (f" (id {rec.get('id')!r})" if isinstance(rec, dict) and "id" in rec else "")
+        if not isinstance(rec, dict):
+            problems.append(f"{name}: not an object")
             continue
-        seen.add(image)
-        safe = rec["safe"]
-        out.append(ImageLabel(image, safe, None if safe else rec.get("harmful_category"),
-                              None if safe else rec.get("harmful_subcategory")))
+        image, safe = rec.get("image"), rec.get("safe")
+        if not isinstance(image, str) or not image.strip():
+            problems.append(f"{name}: 'image' must be a non-empty string, got {image!r}")
+            continue
+        if not isinstance(safe, bool):
+            problems.append(f"{name}: 'safe' must be true or false, got {safe!r}")
+            continue
+        cat, sub = (None, None) if safe else (rec.get("harmful_category"), rec.get("harmful_subcategory"))
+        if not safe and (not isinstance(cat, str) or not cat.strip() or not isinstance(sub, str) or not sub.strip()):
+            problems.append(f"{name}: an unsafe image needs string harmful_category and harmful_subcategory, "
+                            f"got {cat!r} / {sub!r}")
+            continue
+        label = ImageLabel(image, safe, cat, sub)
+        if image in first:
+            j, earlier = first[image]
+            if earlier != label:
+                problems.append(f"{name}: image {image!r} is labelled differently by record {j}")
+            continue
+        first[image] = (i, label)
+        out.append(label)
+    if len(problems) == 1:
+        raise DataError(f"{where}: {problems[0]}")
+    if problems:
+        raise DataError(f"{where}: {len(problems)} record(s) cannot be labelled:{problem_list(problems)}")
     return out
 
 

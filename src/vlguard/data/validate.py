@@ -74,14 +74,15 @@ CODES: dict[str, tuple[Severity, str]] = {
     "unknown-category": ("warning", "harmful_category outside the taxonomy"),
     "unknown-subcategory": ("warning", "harmful_subcategory outside its category in the taxonomy"),
     "duplicate-id": ("error", "an id used by an earlier record"),
-    "image-path": ("error", "image path is absolute or escapes the image root"),
+    "image-path": ("error", "image path is absolute or escapes the image root (`../`, or a symlink out of it)"),
     "image-root": ("error", "the image root does not exist or is neither a folder nor a zip"),
     "images-not-checked": ("warning", "no image root given or found, so images were not opened"),
     "image-missing": ("error", "image not found under the image root"),
     "image-unreadable": ("error", "image file exists but cannot be read"),
     "image-corrupt": ("error", "image bytes are not a decodable image"),
     "image-truncated": ("error", "image file ends early"),
-    "image-too-large": ("error", "image header claims more pixels than the limit (decompression-bomb guard)"),
+    "image-too-large": ("error", "image header claims more pixels than the limit (decompression-bomb guard), or the "
+                                 "file or zip member is over the size limit or inflates like a zip bomb"),
     "lint-refuses-safe": ("warning", "response to a safe instruction is a refusal"),
     "lint-complies-unsafe": ("warning", "response to an unsafe instruction or image has no refusal in its opening"),
     "lint-no-image": ("warning", "response is a 'no image was provided' non-answer"),
@@ -175,18 +176,22 @@ class _ImageChecker:
 
     def _check(self, ref: str) -> tuple[str, str] | None:
         where = "in" if self.root.is_zip else "under"
-        if not self.root.exists(ref):
-            return "image-missing", f"image {ref!r} not found {where} {self.root.root}"
+        try:
+            if not self.root.exists(ref):
+                return "image-missing", f"image {ref!r} not found {where} {self.root.root}"
+        except ImageError as e:  # a symlink out of the root
+            return "image-path", str(e)
         try:
             data = self.root.read_bytes(ref)
         except ImageError as e:
-            return "image-unreadable", str(e)
+            return ("image-too-large" if "over the limit" in str(e) or "zip bomb" in str(e)
+                    else "image-unreadable"), str(e)
         except (OSError, zipfile.BadZipFile, zlib.error, RuntimeError) as e:
             return "image-unreadable", f"image {ref!r} unreadable: {e}"
         try:
             decode_image(data, ref, self.max_pixels).close()
         except ImageError as e:
-            msg = re.sub(r" ?<_io\.BytesIO object at 0x[0-9a-fA-F]+>", "", str(e))
+            msg = str(e)
             if "over the limit" in msg or "decompression-bomb" in msg:
                 return "image-too-large", msg
             if " is truncated" in msg:

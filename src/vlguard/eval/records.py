@@ -14,6 +14,17 @@ from vlguard.judges import Exchange
 from vlguard.schema import Sample
 
 
+# The JSON type each field must have when a record is read back (a list where a label belongs, say, is refused).
+_TYPES: dict[str, tuple[type, ...]] = {
+    "prompt": (str,), "output": (str,), "messages": (list, type(None)), "image": (str, type(None)),
+    "image_root": (str, type(None)), "error": (str, type(None)), "refused_by_api": (bool,),
+    "seconds": (int, float), "reference": (str, type(None)), "labels": (dict, type(None)),
+    "model": (str, type(None)), "backend": (str, type(None))}
+_BOOL_LABELS = ("image_safe", "instruction_safe", "should_refuse")
+_KIND_NAMES = {str: "a string", list: "a list", dict: "an object", bool: "true/false", int: "a number",
+               float: "a number"}
+
+
 @dataclass
 class GenerationRecord:
     id: str
@@ -52,10 +63,20 @@ class GenerationRecord:
         data = {k: v for k, v in d.items() if k in known}
         data.setdefault("prompt", "")
         data.setdefault("output", "")
-        if not isinstance(data.get("labels") or {}, dict):
-            raise DataError(f"{where}: record {d['task']}/{d['id']}: 'labels' must be an object")
+        name = f"{where}: record {d['task']}/{d['id']}"
+        for key, kinds in _TYPES.items():
+            if key in data and not isinstance(data[key], kinds) or isinstance(data.get(key), bool) and bool not in kinds:
+                want = " or ".join("null" if k is type(None) else _KIND_NAMES.get(k, k.__name__) for k in kinds)
+                raise DataError(f"{name}: {key!r} must be {want}, got {type(data[key]).__name__}")
         data["labels"] = data.get("labels") or {}
+        for key, value in data["labels"].items():
+            kinds = (bool, type(None)) if key in _BOOL_LABELS else (str, int, float, type(None))
+            if not isinstance(value, kinds) or (isinstance(value, bool) and key not in _BOOL_LABELS):
+                raise DataError(f"{name}: label {key!r} must be {'true/false/null' if key in _BOOL_LABELS else 'a string or null'}, "
+                                f"got {type(value).__name__}")
         data["messages"] = data.get("messages") or []
+        if not all(isinstance(m, dict) for m in data["messages"]):
+            raise DataError(f"{name}: 'messages' must be a list of objects")
         return cls(**data)
 
     def to_dict(self) -> dict[str, Any]:

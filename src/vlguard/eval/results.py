@@ -3,8 +3,9 @@
     {"judges": {JUDGE: {TASK: {"primary", "samples", "errors", "error_reasons", "metrics", "judge"}}}}
 
 `metrics` maps each metric key (attack_success, over_refused, refused, correct, win) to `grouped` rates
-(overall and per category / subcategory, each with a 95% interval). `judge` is the identity of the judge
-that scored the task (a winrate task in a `--judge keywords` run is scored by the llm judge, say).
+(overall and per category / subcategory, each with a 95% interval). `judge` is the card of the judge that
+scored the task (`vlguard.judges.cards`: its name, question, identity and version, and its agreement with
+human labels where validated); a winrate task in a `--judge keywords` run is scored by the llm judge, say.
 """
 
 from __future__ import annotations
@@ -40,8 +41,17 @@ class TaskMetrics:
     def from_dict(cls, d: Any, where: str) -> "TaskMetrics":
         if not isinstance(d, dict) or not isinstance(d.get("metrics"), dict):
             raise DataError(f"{where}: not a task's metrics (an object with 'metrics')")
-        return cls(primary=str(d.get("primary")), samples=int(d.get("samples") or 0), errors=int(d.get("errors") or 0),
-                   error_reasons=list(d.get("error_reasons") or []), metrics=d["metrics"], judge=d.get("judge"))
+        counts = {k: d.get(k) or 0 for k in ("samples", "errors")}
+        bad = [k for k, v in counts.items() if isinstance(v, bool) or not isinstance(v, int) or v < 0]
+        if bad:
+            raise DataError(f"{where}: {bad[0]!r} must be a count (an integer >= 0), got {d.get(bad[0])!r}")
+        if not isinstance(d.get("error_reasons") or [], list) or not all(isinstance(m, dict) for m in d["metrics"].values()):
+            raise DataError(f"{where}: 'error_reasons' must be a list and each metric an object")
+        if d.get("judge") is not None and not isinstance(d["judge"], dict):
+            raise DataError(f"{where}: 'judge' must be an object")
+        return cls(primary=str(d.get("primary")), samples=counts["samples"], errors=counts["errors"],
+                   error_reasons=[str(r) for r in d.get("error_reasons") or []], metrics=d["metrics"],
+                   judge=d.get("judge"))
 
 
 @dataclass
@@ -75,6 +85,20 @@ def read_metrics(run_dir: str | os.PathLike) -> RunMetrics:
             raise DataError(f"{path}: judge {j!r}: expected an object of tasks")
         out.judges[j] = {t: TaskMetrics.from_dict(m, f"{path}: {j}/{t}") for t, m in tasks.items()}
     return out
+
+
+def all_failed(entries: dict[str, Any]) -> str | None:
+    """When every sample of every task in `entries` (task -> TaskMetrics or its dict) is an error, a line
+    saying so with the count and the reasons; else None (also when there are no samples)."""
+    def get(m: Any, key: str) -> Any:
+        return m.get(key) if isinstance(m, dict) else getattr(m, key)
+
+    samples = sum(int(get(m, "samples") or 0) for m in entries.values())
+    errors = sum(int(get(m, "errors") or 0) for m in entries.values())
+    if not samples or errors < samples:
+        return None
+    reasons = sorted({str(r) for m in entries.values() for r in get(m, "error_reasons") or []})
+    return f"all {samples} sample(s) failed ({', '.join(reasons) or 'errors'})"
 
 
 def write_metrics(run_dir: str | os.PathLike, metrics: RunMetrics) -> Path:

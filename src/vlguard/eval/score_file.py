@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from vlguard.errors import DataError
+from vlguard.errors import DataError, WorkFailedError
 from vlguard.judges import JudgeOptions
 from vlguard.eval.metrics import rate
 from vlguard.fileio import check_output, iter_jsonl, write_jsonl
@@ -24,8 +24,14 @@ def score_file(path: str | os.PathLike, judge_name: str, out: str | os.PathLike,
         for key in ("id", "output"):
             if key not in r:
                 raise DataError(f"{path}: line {lineno}: missing key {key!r}")
-        if not isinstance(r["output"], str):
-            raise DataError(f"{path}: line {lineno} (id {r['id']!r}): 'output' must be a string")
+        if isinstance(r["id"], bool) or not isinstance(r["id"], (str, int)):
+            raise DataError(f"{path}: line {lineno}: 'id' must be a string or an integer, got {type(r['id']).__name__}")
+        for key in ("output", "prompt"):
+            if key in r and not isinstance(r[key], str):
+                raise DataError(f"{path}: line {lineno} (id {r['id']!r}): {key!r} must be a string")
+        if "label" in r and not isinstance(r["label"], (str, bool)):
+            raise DataError(f"{path}: line {lineno} (id {r['id']!r}): label must be refused/complied or true/false, "
+                            f"got a {type(r['label']).__name__}")
         records.append(r)
     verdicts = (options or JudgeOptions()).build(judge_name).judge(records)
     rows, agree = [], []
@@ -38,6 +44,10 @@ def score_file(path: str | os.PathLike, judge_name: str, out: str | os.PathLike,
             row["label_refused"] = label
             agree.append(None if v.error or v.refused is None else v.refused == label)
         rows.append(row)
+    errors = sum(bool(r["error"]) for r in rows)
+    if rows and errors == len(rows):
+        raise WorkFailedError(f"judge {judge_name}: all {errors} verdict(s) were errors (first: "
+                              f"{str(rows[0]['error'])[:200]}); {out} was not written")
     write_jsonl(Path(out), rows)
-    return {"n": len(rows), "errors": sum(bool(r["error"]) for r in rows),
+    return {"n": len(rows), "errors": errors,
             "agreement": rate(agree) if agree else None}

@@ -22,6 +22,85 @@ def _offline() -> bool:
     return os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in ("1", "true", "yes", "on")
 
 
+# What transformers, PEFT and safetensors raise on a model folder that is broken (truncated weights, a
+# config.json that is a list, ...): turned into one VLGuardError naming the folder.
+LOAD_ERRORS: tuple[type[BaseException], ...] = (OSError, ValueError, TypeError, KeyError, AttributeError,
+                                                RuntimeError, EOFError)
+
+
+def _load_errors() -> tuple[type[BaseException], ...]:
+    try:
+        from safetensors import SafetensorError
+    except ImportError:  # pragma: no cover - safetensors comes with transformers
+        return LOAD_ERRORS
+    return LOAD_ERRORS + (SafetensorError,)
+
+
+def check_safetensors(path: str | os.PathLike) -> None:
+    """Raise VLGuardError when a .safetensors file is truncated or its header is not one, reading only
+    the header: a kill or a full disk while saving leaves such files."""
+    import json
+    import struct
+
+    p = Path(path)
+    size = p.stat().st_size
+    with open(p, "rb") as f:
+        head = f.read(8)
+        if len(head) < 8:
+            raise VLGuardError(f"{p}: truncated safetensors file ({size} bytes)")
+        (n,) = struct.unpack("<Q", head)
+        if n > size - 8 or n > 100_000_000:
+            raise VLGuardError(f"{p}: truncated or corrupt safetensors file (header of {n:,} bytes in {size:,})")
+        try:
+            header = json.loads(f.read(n))
+        except (ValueError, RecursionError):
+            raise VLGuardError(f"{p}: corrupt safetensors file (its header is not JSON)") from None
+    if not isinstance(header, dict):
+        raise VLGuardError(f"{p}: corrupt safetensors file (its header is not an object)")
+    ends = [t.get("data_offsets", [0, 0])[1] for k, t in header.items() if k != "__metadata__" and isinstance(t, dict)]
+    if any(not isinstance(e, int) for e in ends):
+        raise VLGuardError(f"{p}: corrupt safetensors file (bad tensor offsets)")
+    if ends and 8 + n + max(ends) > size:
+        raise VLGuardError(f"{p}: truncated safetensors file ({size:,} bytes, its header needs {8 + n + max(ends):,})")
+
+
+def check_model_files(p: Path) -> None:
+    """The JSON files a model folder's loaders read must be objects; its weights must not be truncated."""
+    from vlguard.fileio import read_json_object
+
+    for name in ("config.json", "adapter_config.json", "processor_config.json", "preprocessor_config.json",
+                 "tokenizer_config.json", "generation_config.json", "vlguard_tiny.json"):
+        if (p / name).is_file():
+            read_json_object(p / name)
+    for weights in sorted(p.glob("*.safetensors")):
+        check_safetensors(weights)
+
+
+def adapter_base_name(adapter: str | os.PathLike) -> str:
+    """The base model a LoRA adapter folder names in its adapter_config.json; VLGuardError if it names none."""
+    from vlguard.fileio import read_json_object
+
+    path = Path(adapter) / "adapter_config.json"
+    base = read_json_object(path).get("base_model_name_or_path")
+    if not isinstance(base, str) or not base.strip():
+        raise VLGuardError(f"{path}: names no base model (base_model_name_or_path); pass the base explicitly")
+    return base
+
+
+def check_model(name_or_path: str | os.PathLike) -> None:
+    """Fail at once, before anything is loaded or written, when a model cannot load: a folder that is no
+    model, a broken config or truncated weights in it, an adapter whose base is missing, or (offline) a hub
+    id that is not in the cache."""
+    p = Path(str(name_or_path)).expanduser()
+    if (p / "adapter_config.json").is_file() and not (p / "config.json").is_file():
+        check_model_files(p)
+        check_model(adapter_base_name(p))
+        return
+    name = _resolve(name_or_path)
+    if Path(name).is_dir():
+        check_model_files(Path(name))
+
+
 def _resolve(name_or_path: str | os.PathLike) -> str:
     """Check that a model can be reached before transformers tries (and retries) to fetch it."""
     name = str(name_or_path)
@@ -101,7 +180,7 @@ def load_processor(name_or_path: str | os.PathLike, trust_remote_code: bool = Fa
     else:
         try:
             processor = AutoProcessor.from_pretrained(name, trust_remote_code=trust_remote_code)
-        except (OSError, ImportError, ValueError) as e:
+        except _load_errors() + (ImportError,) as e:
             # Stock Qwen2-VL processors want a video processor, which needs torchvision.
             if "video" in str(e).lower() and _model_type(name, trust_remote_code) in _QWEN_VL_TYPES:
                 processor = _image_only_qwen(name)
@@ -136,12 +215,14 @@ def load_model_and_processor(
     name = _resolve(name_or_path)
     torch_dtype = _torch_dtype(dtype)
     _check_device(device)
+    if Path(name).is_dir():
+        check_model_files(Path(name))
     processor = load_processor(name, trust_remote_code=trust_remote_code)
     try:
         model = AutoModelForImageTextToText.from_pretrained(
             name, dtype=torch_dtype, device_map=device, trust_remote_code=trust_remote_code
         )
-    except (OSError, ValueError) as e:
+    except _load_errors() as e:
         raise VLGuardError(f"{name}: cannot load it as an image-text-to-text model: {_first_line(e)}") from e
     gen = model.generation_config
     if gen is not None and gen.pad_token_id is None:
@@ -151,16 +232,15 @@ def load_model_and_processor(
 
 def _load_adapter(adapter: Path, dtype: Any, device: str, trust_remote_code: bool):
     """A LoRA adapter folder: its base model with the adapter merged in, and the processor saved beside it."""
-    import json
-
     from peft import PeftModel
 
-    try:
-        base = json.loads((adapter / "adapter_config.json").read_text())["base_model_name_or_path"]
-    except (KeyError, ValueError) as e:
-        raise VLGuardError(f"{adapter}: adapter_config.json names no base model ({e})") from None
+    check_model_files(adapter)
+    base = adapter_base_name(adapter)
     model, processor = load_model_and_processor(base, dtype=dtype, device=device, trust_remote_code=trust_remote_code)
-    model = PeftModel.from_pretrained(model, str(adapter)).merge_and_unload()
+    try:
+        model = PeftModel.from_pretrained(model, str(adapter)).merge_and_unload()
+    except _load_errors() as e:
+        raise VLGuardError(f"{adapter}: cannot load it as a LoRA adapter of {base}: {_first_line(e)}") from e
     if any((adapter / f).is_file() for f in ("processor_config.json", "tokenizer_config.json")):
         processor = load_processor(adapter, trust_remote_code=trust_remote_code)
     return model.eval(), processor

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 from vlguard.errors import ConfigError, OutputExistsError
+from vlguard.models.layout import save_for_peers
 
 IMAGE_SIZE = 64
 PATCH_SIZE = 8
@@ -184,8 +185,9 @@ def build_tokenizer(corpus: Iterable[str] | None = None):
     return tok
 
 
-def llava_config(size: str, vocab_size: int, token_ids: dict[str, int]):
-    """The `LlavaConfig` of a tiny size for a vocabulary of `vocab_size` tokens."""
+def llava_config(size: str, vocab_size: int, token_ids: dict[str, int], patch_size: int = PATCH_SIZE):
+    """The `LlavaConfig` of a tiny size for a vocabulary of `vocab_size` tokens and (IMAGE_SIZE / patch_size)^2
+    image tokens."""
     from transformers import CLIPVisionConfig, LlamaConfig, LlavaConfig
 
     if size not in TINY_SIZES:
@@ -201,7 +203,7 @@ def llava_config(size: str, vocab_size: int, token_ids: dict[str, int]):
         pad_token_id=token_ids["pad"],
         **shape["text"],
     )
-    vision = CLIPVisionConfig(image_size=IMAGE_SIZE, patch_size=PATCH_SIZE, num_channels=3, **shape["vision"])
+    vision = CLIPVisionConfig(image_size=IMAGE_SIZE, patch_size=patch_size, num_channels=3, **shape["vision"])
     return LlavaConfig(
         vision_config=vision,
         text_config=text,
@@ -210,7 +212,7 @@ def llava_config(size: str, vocab_size: int, token_ids: dict[str, int]):
         # A tiny tower has no layer to spare: LLaVA-1.5 reads the penultimate layer, we read the last.
         vision_feature_layer=-1,
         vision_feature_select_strategy="default",
-        image_seq_length=(IMAGE_SIZE // PATCH_SIZE) ** 2,
+        image_seq_length=(IMAGE_SIZE // patch_size) ** 2,
         tie_word_embeddings=False,
         pad_token_id=token_ids["pad"],
     )
@@ -226,8 +228,9 @@ def count_parameters(config) -> int:
     return sum(p.numel() for p in model.parameters())
 
 
-def build_processor(tokenizer):
-    """`LlavaProcessor` for 64x64 images (resized whole, no crop) and 64 `<image>` tokens per image."""
+def build_processor(tokenizer, patch_size: int = PATCH_SIZE):
+    """`LlavaProcessor` for 64x64 images (resized whole, no crop) and (64 / patch_size)^2 `<image>` tokens per
+    image (64 with the default patch of 8 px)."""
     from transformers import LlavaProcessor
     from transformers.models.clip.image_processing_pil_clip import CLIPImageProcessorPil
 
@@ -239,7 +242,7 @@ def build_processor(tokenizer):
     return LlavaProcessor(
         image_processor=image_processor,
         tokenizer=tokenizer,
-        patch_size=PATCH_SIZE,
+        patch_size=patch_size,
         vision_feature_select_strategy="default",
         num_additional_image_tokens=1,  # CLIP's CLS token, dropped again by the "default" strategy
         chat_template=CHAT_TEMPLATE,
@@ -285,7 +288,7 @@ def save_model_dir(out_dir: str | os.PathLike, force: bool, model: Any, processo
     bars = hf_logging.is_progress_bar_enabled()
     hf_logging.disable_progress_bar()  # "Writing model shards" bars for a 2 MB file are noise
     try:
-        model.save_pretrained(tmp)
+        save_for_peers(model, tmp)  # the llava-hf layout, so vLLM loads it too
         processor.save_pretrained(tmp)
         (tmp / MARKER_FILE).write_text(json.dumps(info, indent=2, sort_keys=True) + "\n", encoding="utf-8")
         if out.exists():
@@ -300,16 +303,25 @@ def save_model_dir(out_dir: str | os.PathLike, force: bool, model: Any, processo
     return out
 
 
-def make_tiny_llava(size: str = "s", seed: int = 0, corpus: Iterable[str] | None = None):
-    """A tiny `LlavaForConditionalGeneration` and its `LlavaProcessor`, in memory; deterministic per seed."""
+def check_patch_size(patch_size: int) -> None:
+    if patch_size < 1 or IMAGE_SIZE % patch_size:
+        raise ConfigError(f"patch size must divide the image size {IMAGE_SIZE}, got {patch_size}")
+
+
+def make_tiny_llava(size: str = "s", seed: int = 0, corpus: Iterable[str] | None = None,
+                    patch_size: int = PATCH_SIZE):
+    """A tiny `LlavaForConditionalGeneration` and its `LlavaProcessor`, in memory; deterministic per seed.
+
+    `patch_size` sets the vision tower's patch and so the image tokens: 8 px gives 64, 16 px gives 16."""
     from transformers import GenerationConfig, LlavaForConditionalGeneration
 
     if size not in TINY_SIZES:
         raise ConfigError(f"unknown tiny size {size!r} (choose from {', '.join(TINY_SIZES)})")
+    check_patch_size(patch_size)
     tokenizer = build_tokenizer(corpus)
-    processor = build_processor(tokenizer)
+    processor = build_processor(tokenizer, patch_size)
     ids = _token_ids(tokenizer, {"bos": "<s>", "eos": "</s>", "pad": "<pad>", "image": "<image>"})
-    config = llava_config(size, len(tokenizer), ids)
+    config = llava_config(size, len(tokenizer), ids, patch_size)
     with seeded_init(seed):
         model = LlavaForConditionalGeneration(config).eval()
     model.generation_config = GenerationConfig(
@@ -324,13 +336,14 @@ def build_tiny_llava(
     seed: int = 0,
     corpus: Iterable[str] | None = None,
     force: bool = False,
+    patch_size: int = PATCH_SIZE,
 ) -> Path:
     """Build and save a tiny LLaVA + processor in `out_dir` (see `make_tiny_llava`); returns the folder.
 
     The folder loads offline with `AutoModelForImageTextToText` / `AutoProcessor` and carries `vlguard_tiny.json`.
     """
     check_output_dir(out_dir, force)
-    model, processor = make_tiny_llava(size, seed, corpus)
+    model, processor = make_tiny_llava(size, seed, corpus, patch_size)
     info = {
         "arch": "llava", "size": size, "seed": seed, "params": sum(p.numel() for p in model.parameters()),
         "vocab_size": len(processor.tokenizer), "image_size": IMAGE_SIZE,
@@ -356,6 +369,7 @@ def read_marker(path: str | os.PathLike) -> dict | None:
     if not p.is_file():
         return None
     try:
-        return json.loads(p.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError):
+        data = json.loads(p.read_text(encoding="utf-8"))
+    except (OSError, ValueError, RecursionError):
         return None
+    return data if isinstance(data, dict) else None

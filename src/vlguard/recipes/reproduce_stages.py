@@ -23,8 +23,11 @@ if TYPE_CHECKING:
     from vlguard.recipes.reproduce import ReproduceConfig
 
 STAGES = ("llm", "vanilla", "posthoc_lora", "posthoc_full", "posthoc_safety_only", "mixed")
+# The analyses that reproduce's options add (not in the default run): see `active_stages`.
+OPTIONAL_STAGES = ("vanilla_clean", "vanilla_lora", "posthoc_unseen")
 STARTS_FROM = {"llm": None, "vanilla": "llm", "posthoc_lora": "vanilla", "posthoc_full": "vanilla",
-               "posthoc_safety_only": "vanilla", "mixed": "llm"}
+               "posthoc_safety_only": "vanilla", "mixed": "llm", "vanilla_clean": "llm", "vanilla_lora": "llm",
+               "posthoc_unseen": "vanilla"}
 ABOUT = {
     "llm": "text-only instruction tuning of the base model: helpful text + harmful requests refused (the LLM)",
     "vanilla": "VL instruction tuning of the LLM on SynthGuard's VL data with its contaminated fraction and no "
@@ -33,7 +36,25 @@ ABOUT = {
     "posthoc_full": "post-hoc safety fine-tuning, full: SynthGuard train + helpfulness samples",
     "posthoc_safety_only": "post-hoc fine-tuning on the safety data alone (over-refusal expected)",
     "mixed": "VL instruction tuning of the LLM with the safety data blended in",
+    "vanilla_clean": "VL instruction tuning of the LLM on the instruction data after `vlguard data clean` "
+                     "(harm-keywords) removed its harmful samples (the paper's clean LLaVA data)",
+    "vanilla_lora": "VL instruction tuning of the LLM with LoRA instead of full fine-tuning",
+    "posthoc_unseen": "post-hoc safety fine-tuning (full) without one category's safety data (unseen category)",
 }
+CLEAN_DIR = "clean"  # in the reproduction's folder: the cleaned instruction data of `vanilla_clean`
+CLEAN_FILE = "instruction.json"
+UNSEEN_DIR = "unseen"
+
+
+def active_stages(cfg: "ReproduceConfig") -> tuple[str, ...]:
+    """The stages a reproduction trains: the paper's six, and those its options add."""
+    extra = {"vanilla_clean": cfg.clean_vl, "vanilla_lora": cfg.lora_vl, "posthoc_unseen": bool(cfg.unseen_category)}
+    return STAGES + tuple(s for s in OPTIONAL_STAGES if extra[s])
+
+
+def unseen_file(cfg: "ReproduceConfig", out: Path) -> Path:
+    """train.json without the unsafe images of the unseen category (written by `vlguard reproduce`)."""
+    return out / UNSEEN_DIR / f"train_without_{str(cfg.unseen_category).replace(' ', '_')}.json"
 
 
 def _src(path: Path, fmt: str) -> dict[str, Any]:
@@ -41,15 +62,18 @@ def _src(path: Path, fmt: str) -> dict[str, Any]:
 
 
 def stage_data(cfg: "ReproduceConfig", sg: Path) -> dict[str, dict[str, Any]]:
-    """Each stage's data mixture over the SynthGuard folder `sg`."""
+    """Each stage's data mixture over the SynthGuard folder `sg` (in a reproduction's folder)."""
     text = sg / "text"
     helpful_text = [_src(text / "helpful_train.jsonl", "messages"), _src(text / "xstest_train.jsonl", "messages")]
-    vl_data = [_src(sg / "vl_instruct.json", "llava"), _src(text / "contaminated_train.jsonl", "messages"),
-               *helpful_text]
+    # The VL instruction data: LLaVA-style conversations about images (10% of them harmful requests answered,
+    # as the paper found in LLaVA's data) plus benign text-only instructions, as LLaVA mixes in ShareGPT.
+    vl_data = [_src(sg / "vl_instruct.json", "llava"), *helpful_text]
     safety = [_src(sg / "train.json", "vlguard")]
 
-    def posthoc(n: int) -> dict[str, Any]:
+    def posthoc(n: int, safety: list[dict[str, Any]] = safety) -> dict[str, Any]:
         return {"strategy": "posthoc", "safety": safety, "helpfulness": vl_data, "helpfulness_samples": n}
+
+    clean = {"path": str(sg.parent / CLEAN_DIR / CLEAN_FILE), "format": "llava", "image_root": str(sg / "vl_instruct")}
 
     return {
         "llm": {"strategy": "custom", "helpfulness": helpful_text,
@@ -59,19 +83,25 @@ def stage_data(cfg: "ReproduceConfig", sg: Path) -> dict[str, dict[str, Any]]:
         "posthoc_full": posthoc(cfg.helpfulness_samples),
         "posthoc_safety_only": posthoc(0),
         "mixed": {"strategy": "mixed", "instruction": vl_data, "safety": safety},
+        "vanilla_clean": {"strategy": "custom", "instruction": [clean]},
+        "vanilla_lora": {"strategy": "custom", "instruction": vl_data},
+        "posthoc_unseen": posthoc(cfg.helpfulness_samples, [{**_src(unseen_file(cfg, sg.parent), "vlguard"),
+                                                             "image_root": str(sg / "train")}]),
     }
 
 
 def stage_settings(cfg: "ReproduceConfig", stage: str) -> Any:
-    """The StageConfig (steps, lr, method, ...) a stage trains with; safety-only shares post-hoc full's."""
-    return getattr(cfg, "posthoc_full" if stage == "posthoc_safety_only" else stage)
+    """The StageConfig (steps, lr, method, ...) a stage trains with: safety-only and unseen-category share
+    post-hoc full's, clean VL tuning vanilla's."""
+    shared = {"posthoc_safety_only": "posthoc_full", "posthoc_unseen": "posthoc_full", "vanilla_clean": "vanilla"}
+    return getattr(cfg, shared.get(stage, stage))
 
 
 def stage_configs(cfg: "ReproduceConfig", out: Path) -> dict[str, TrainConfig]:
     """The training config of every stage of a reproduction in `out`, in training order."""
     data = stage_data(cfg, out / "synthguard")
     configs = {}
-    for stage in STAGES:
+    for stage in active_stages(cfg):
         st = stage_settings(cfg, stage)
         parent = STARTS_FROM[stage]
         configs[stage] = from_dict(TrainConfig, {
@@ -79,7 +109,7 @@ def stage_configs(cfg: "ReproduceConfig", out: Path) -> dict[str, TrainConfig]:
             "output_dir": str(out / "models" / stage), "method": st.method, "seed": cfg.seed,
             "freeze_vision": True, "max_length": cfg.max_length, "save_every": cfg.save_every,
             "log_every": 25, "data": {**data[stage], "seed": cfg.seed},
-            "lora": {"r": st.lora_r, "alpha": st.lora_alpha, "dropout": 0.0},
+            "lora": {"r": st.lora_r, "alpha": st.lora_alpha, "dropout": 0.0, "train_projector": st.lora_projector},
             "optim": {"lr": st.lr, "max_steps": st.steps, "batch_size": st.batch_size, "warmup_ratio": 0.05},
         })
     return configs
@@ -97,7 +127,8 @@ def _header(cfg: "ReproduceConfig", stage: str, dest: Path, out: Path, tc: Train
     run = [f"vlguard train {(dest / config_file(s)).as_posix()}" for s in chain]
     if tc.method == "lora":
         run.append(f"vlguard model merge {out.as_posix()}/models/{stage}/adapter -o {out.as_posix()}/models/{stage}/model")
-    prepare = [f"vlguard model tiny -o {(out / 'base').as_posix()} --size {cfg.model_size} --seed {cfg.seed}",
+    prepare = [f"vlguard model tiny -o {(out / 'base').as_posix()} --size {cfg.model_size} --seed {cfg.seed} "
+               f"--patch-size {cfg.patch_size}",
                f"vlguard data synth -o {(out / 'synthguard').as_posix()} --seed {cfg.seed} --train {cfg.n_train} "
                f"--test {cfg.n_test} --vl-instruct {cfg.n_vl_instruct} --contamination {cfg.contamination}"]
     lines = [f"Stage `{stage}` of `vlguard reproduce`: {ABOUT[stage]}.",
@@ -125,4 +156,5 @@ def write_stage_configs(cfg: "ReproduceConfig", dest: str | Path, out: str | Pat
     return written
 
 
-__all__ = ["STAGES", "stage_configs", "write_stage_configs", "config_file"]
+__all__ = ["OPTIONAL_STAGES", "STAGES", "active_stages", "config_file", "stage_configs", "unseen_file",
+           "write_stage_configs"]

@@ -6,11 +6,10 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import Any, Callable
 
 from vlguard.errors import OutputExistsError
-from vlguard.fileio import atomic_write, write_json
+from vlguard.fileio import atomic_write, check_output, write_json
 from vlguard.report.collect import DEFAULT_COLUMNS, Column, ReportRow, Table, collect, training_shares
 from vlguard.report.markdown import fmt_cell, render_markdown
 from vlguard.report.plots import ASR_PLOT, SCATTER_PLOT, make_plots
@@ -32,13 +31,26 @@ def results_dict(table: Table, title: str, checks: list[dict[str, Any]] | None, 
         "columns": [{"header": c.header, "task": c.task, "metric": c.metric, "lower_is_better": c.lower_is_better}
                     for c in table.columns],
         "rows": [{"name": r.name, "run_dir": r.run_dir, "model": r.model, "train_seconds": r.train_seconds,
-                  "train_share": r.train_share, "cells": {c.header: r.cells.get(c.header) for c in table.columns},
+                  "train_share": r.train_share, "train_tokens": r.train_tokens, "token_share": r.token_share,
+                  "cells": {c.header: r.cells.get(c.header) for c in table.columns},
                   "formatted": {c.header: fmt_cell(r.cells.get(c.header)) for c in table.columns}}
                  for r in table.rows],
         "checks": list(checks or []),
         "plots": plots,
         "notes": notes,
     }
+
+
+def _read_samples(table: Table, judge: str, max_samples: int | None) -> tuple[list[Any], dict[tuple[str, str], int]]:
+    """Every row's samples for report.html, interleaved, and the generation counts per (row, task)."""
+    from vlguard.report.samples import interleave, load_samples
+
+    per_model, totals = [], {}
+    for r in table.rows:
+        views, counts = load_samples(r.run_dir, judge, r.name, max_samples)
+        per_model.append(views)
+        totals.update({(r.name, t): n for t, n in counts.items()})
+    return interleave(per_model), totals
 
 
 def build_report(rows: list[ReportRow], out_dir: str | os.PathLike, judge: str = "keywords",
@@ -52,7 +64,8 @@ def build_report(rows: list[ReportRow], out_dir: str | os.PathLike, judge: str =
     None) and an optional `detail`. Returns what results.json holds, plus `paths` of the files written.
     """
     table = collect(rows, judge, columns)
-    out = Path(out_dir)
+    out = check_output(out_dir, force=True, folder=True)  # a file there, or above it, cannot take the report
+    samples = _read_samples(table, judge, max_samples) if html else None  # every input is read before any write
     existing = [n for n in OUTPUTS if (out / n).exists()]
     if existing and not force:
         raise OutputExistsError(f"{out}: already holds a report ({', '.join(existing)}); use --force to overwrite")
@@ -65,16 +78,11 @@ def build_report(rows: list[ReportRow], out_dir: str | os.PathLike, judge: str =
         log(n)
     paths = {"markdown": str(out / REPORT_MD), "results": str(out / RESULTS_JSON)}
     paths.update({name: str(out / name) for name, _ in made})
-    if html:
+    if samples is not None:
         from vlguard.report.html import render_html
-        from vlguard.report.samples import interleave, load_samples
 
-        per_model, totals = [], {}
-        for r in table.rows:
-            views, counts = load_samples(r.run_dir, judge, r.name, max_samples)
-            per_model.append(views)
-            totals.update({(r.name, t): n for t, n in counts.items()})
-        page = render_html(table, interleave(per_model), totals, title, max_samples,
+        views, totals = samples
+        page = render_html(table, views, totals, title, max_samples,
                            plots=[(out / name, caption) for name, caption in made], thumb_px=thumb_px)
         with atomic_write(out / REPORT_HTML) as f:
             f.write(page)

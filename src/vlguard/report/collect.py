@@ -1,7 +1,9 @@
 """Reading eval runs into report rows: one row per model, one cell (a rate with its 95% interval) per column.
 
 A column is a header and a list of candidate (task, metric) pairs, so the same spec serves SynthGuard smoke
-runs (synth_harmful, synth_xstest, ...) and real benchmark runs (advbench, xstest, mmlu, winrate, ...).
+runs (synth_harmful, synth_xstest, ...) and real benchmark runs (advbench, xstest, mmlu, winrate, ...). A
+task evaluated under an attack (`advbench@suffix`, see `vlguard.eval.attacks`) is a column of its own, beside
+the task's (`text harmful ASR, suffix`), as the paper's AdvBench "vanilla / suffix" columns.
 Each column is resolved once, to its first candidate that any row has, and every row reads that same
 source: a column never mixes two benchmarks, and a row without that task shows a dash.
 """
@@ -25,6 +27,8 @@ class ReportRow:
     run_dir: str | os.PathLike
     train_seconds: float | None = None
     train_share: float | None = None  # fraction of the vanilla VL instruction tuning's time (0.05 = 5%)
+    train_tokens: int | None = None  # tokens processed in training: a cost that does not move with the load
+    token_share: float | None = None  # fraction of the vanilla VL instruction tuning's tokens
 
 
 @dataclass(frozen=True)
@@ -64,6 +68,8 @@ class CollectedRow:
     train_share: float | None
     tasks: dict[str, Any]  # task -> its metrics.json entry for the chosen judge
     cells: dict[str, dict[str, Any] | None] = field(default_factory=dict)  # header -> metric dict or None
+    train_tokens: int | None = None
+    token_share: float | None = None
 
 
 @dataclass
@@ -79,6 +85,14 @@ class Table:
     @property
     def has_train_share(self) -> bool:
         return any(r.train_share is not None for r in self.rows)
+
+    @property
+    def has_train_tokens(self) -> bool:
+        return any(r.train_tokens is not None for r in self.rows)
+
+    @property
+    def has_token_share(self) -> bool:
+        return any(r.token_share is not None for r in self.rows)
 
 
 def load_run_metrics(run_dir: str | os.PathLike, judge: str) -> dict[str, Any]:
@@ -100,20 +114,34 @@ def _run_model(run_dir: Path) -> str | None:
 
     try:
         data = yaml.safe_load(cfg.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError):
+    except (yaml.YAMLError, ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
         return None
     return str(data.get("model")) if isinstance(data, dict) and data.get("model") is not None else None
 
 
+def attacks_present(present: set[tuple[str, str]]) -> list[str]:
+    """The attacks of the attacked tasks (`TASK@ATTACK`) among `present`, vlguard's own in their order first."""
+    from vlguard.eval.attacks import ATTACKS, SEPARATOR
+
+    found = {t.partition(SEPARATOR)[2] for t, _ in present if SEPARATOR in t}
+    return [a for a in ATTACKS if a in found] + sorted(found - set(ATTACKS))
+
+
 def resolve_columns(columns: tuple[Column, ...] | list[Column], task_sets: list[set[tuple[str, str]]]
                     ) -> list[ResolvedColumn]:
-    """Each column's first (task, metric) that any row has; columns no row has are dropped."""
+    """Each column's first (task, metric) that any row has; columns no row has are dropped. A column's task
+    under an attack (`advbench@suffix`) gets a column of its own beside it, headed `<header>, <attack>`."""
     present = set().union(*task_sets) if task_sets else set()
+    attacks = attacks_present(present)
     out = []
     for col in columns:
         src = next((s for s in col.sources if s in present), None)
         if src is not None:
             out.append(ResolvedColumn(col.header, src[0], src[1], col.lower_is_better))
+        for attack in attacks:
+            hit = next(((f"{t}@{attack}", m) for t, m in col.sources if (f"{t}@{attack}", m) in present), None)
+            if hit is not None:
+                out.append(ResolvedColumn(f"{col.header}, {attack}", hit[0], hit[1], col.lower_is_better))
     return out
 
 
@@ -130,7 +158,7 @@ def collect(rows: list[ReportRow], judge: str = "keywords",
     for r in rows:
         tasks = load_run_metrics(r.run_dir, judge)
         collected.append(CollectedRow(r.name, str(r.run_dir), _run_model(Path(r.run_dir)), r.train_seconds,
-                                      r.train_share, tasks))
+                                      r.train_share, tasks, train_tokens=r.train_tokens, token_share=r.token_share))
     task_sets = [{(t, m) for t, entry in row.tasks.items() for m in (entry.get("metrics") or {})}
                  for row in collected]
     resolved = resolve_columns(columns, task_sets)

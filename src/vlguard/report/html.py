@@ -26,8 +26,10 @@ FILTER_KEYS = ("task", "model", "category", "verdict", "judges")  # judges: agre
 
 
 def thumbnail_uri(ref: str | None, root: str | None, px: int = 128) -> str | None:
-    """A PNG data URI of the image downscaled to at most `px` on its longer side; None if it cannot be read."""
-    if not ref:
+    """A PNG data URI of the image downscaled to at most `px` on its longer side; None if it cannot be read.
+    Only a path relative to an image root is read, through its guard (never an absolute path, nor one that
+    leaves the root); which roots a page may use is decided by `report.samples.shown_root`."""
+    if not ref or not root:
         return None
     from vlguard.images import load_image
 

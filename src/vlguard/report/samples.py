@@ -2,6 +2,10 @@
 
 The cap keeps the same sample ids for every model (a stable hash of task and id picks them), so a
 page can put the answers of all models to one prompt side by side.
+
+A view names its image root only when the run recorded that root (its run.json, written by `vlguard
+eval`; for a run without one, the roots its records name): an image elsewhere, such as an absolute path
+planted in generations.jsonl, is shown by name only and never read into the page.
 """
 
 from __future__ import annotations
@@ -12,8 +16,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from vlguard.errors import DataError
+from vlguard.eval.records import GenerationRecord
 from vlguard.eval.scorers import decision
 from vlguard.fileio import read_jsonl_tolerant
+from vlguard.rundir import read_manifest
 
 GENERATIONS = "generations.jsonl"
 
@@ -85,9 +92,9 @@ def load_samples(run_dir: str | os.PathLike, judge: str, model: str, max_per_tas
                  ) -> tuple[list[SampleView], dict[str, int]]:
     """Samples of one run (at most `max_per_task` per task) and the total count per task."""
     run = Path(run_dir)
-    gens = {(r.get("task"), r.get("id")): r for r in read_jsonl_tolerant(run / GENERATIONS)
-            if r.get("task") is not None and r.get("id") is not None}
-    scores = {(r.get("task"), r.get("id")): r for r in read_jsonl_tolerant(run / "scores" / f"{judge}.jsonl")}
+    gens = read_generations(run)
+    scores = read_scores(run / "scores" / f"{judge}.jsonl")
+    trusted = trusted_roots(run, gens.values())
     agreement = judge_agreement(run)
     by_task: dict[str, list[dict[str, Any]]] = {}
     for rec in gens.values():
@@ -106,13 +113,57 @@ def load_samples(run_dir: str | os.PathLike, judge: str, model: str, max_per_tas
                 output=_text(r.get("output")) if not r.get("error") else f"[generation error] {_text(r['error'])}",
                 reference=r.get("reference") if isinstance(r.get("reference"), str) else None,
                 category=_opt(labels.get("category")), subcategory=_opt(labels.get("subcategory")),
-                verdict=v, tone=tone, image=_opt(r.get("image")), image_root=_opt(r.get("image_root")),
+                verdict=v, tone=tone, image=_opt(r.get("image")), image_root=shown_root(r, trusted),
                 judges=agreement.get((r["task"], r["id"]), "one judge")))
     return views, totals
 
 
 def _opt(v: Any) -> str | None:
     return None if v is None else str(v)
+
+
+def read_generations(run: Path) -> dict[tuple[str, str], dict[str, Any]]:
+    """A run's generation records by (task, id), each checked as `vlguard judge` would read it."""
+    path = run / GENERATIONS
+    rows = read_jsonl_tolerant(path, require=("id", "task"))
+    for r in rows:
+        GenerationRecord.from_dict(r, str(path))  # raises DataError naming the record
+    return {(r["task"], r["id"]): r for r in rows}
+
+
+_SCORE_TYPES = {"attack_success": (bool,), "over_refused": (bool,), "refused": (bool,), "correct": (bool,),
+                "harmful": (bool,), "win": (int, float), "error": (str,)}
+
+
+def read_scores(path: Path) -> dict[tuple[Any, Any], dict[str, Any]]:
+    """One judge's score rows by (task, id); a row whose verdict fields have the wrong type raises DataError."""
+    rows = read_jsonl_tolerant(path, require=("id", "task"))
+    for i, r in enumerate(rows):
+        for key, kinds in _SCORE_TYPES.items():
+            v = r.get(key)
+            if v is not None and (not isinstance(v, kinds) or (bool not in kinds and isinstance(v, bool))):
+                raise DataError(f"{path}: row {i + 1} ({r['task']}/{r['id']}): {key!r} must be "
+                                f"{'true/false' if bool in kinds else 'a number' if str not in kinds else 'a string'}"
+                                f" or null, got {type(v).__name__}")
+    return {(r["task"], r["id"]): r for r in rows}
+
+
+def trusted_roots(run: Path, records: Any) -> set[Path]:
+    """The image roots report.html may read images from: those the run recorded in run.json, or, for a run
+    without one, the roots its records name."""
+    manifest = read_manifest(run)
+    if manifest is not None:
+        named = manifest.get("image_roots") or []
+        return {Path(r).resolve() for r in named if isinstance(r, str)}
+    return {Path(r["image_root"]).resolve() for r in records if isinstance(r.get("image_root"), str)}
+
+
+def shown_root(rec: dict[str, Any], trusted: set[Path]) -> str | None:
+    """The record's image root when report.html may read its image there, else None (shown by name only)."""
+    root = rec.get("image_root")
+    if not isinstance(root, str) or not isinstance(rec.get("image"), str):
+        return None
+    return root if Path(root).resolve() in trusted else None
 
 
 def interleave(per_model: list[list[SampleView]]) -> list[SampleView]:

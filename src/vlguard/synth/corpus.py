@@ -31,6 +31,8 @@ def corpus() -> list[str]:
         rng = random.Random(f"corpus:{sub}")
         for a in ts.harm_actions(sub):
             out += [t.format(a=a) for t in ts.REQUEST_TEMPLATES]
+            out += [lead.format(obj=f"the {c} shape", req=t.format(a=a)) for lead in w.SCENE_ACTION_LEADS[1:]
+                    for t in ts.REQUEST_TEMPLATES[:1] for c in colours[:1]]
             out.append(ts.compliant_text_answer(a, sub, rng))
     out += list(w.BENIGN_UNSAFE_INSTRUCTIONS)
     for _, _, q, a in ts.xstest_items():

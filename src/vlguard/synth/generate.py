@@ -24,11 +24,11 @@ from PIL import Image
 from vlguard.errors import ConfigError, OutputExistsError
 from vlguard.fileio import write_json, write_jsonl
 from vlguard.synth.scenes import draw_safe_scene, draw_unsafe_motif
-from vlguard.synth.textsets import build_text_sets
+from vlguard.synth.textsets import action_request, build_text_sets, split_actions
 from vlguard.synth.world import (HARM_BY_SUB, HARMS, REAL_SAFE, SUBCATEGORIES, compliant_answer, motif_instruction,
                                  refusal, safe_qa, safe_question_kinds, sample_scene, scene_harm_request)
 
-VERSION = 1
+VERSION = 2  # 2: safe images' unsafe instructions include harmful text requests of the train actions
 # What a generation owns inside DIR; `force` on an earlier SynthGuard folder clears these first, so no
 # stale image from a bigger run lingers.
 OUTPUTS = ("train.json", "test.json", "train", "test", "text", "vl_instruct.json", "vl_instruct", "synthguard.json")
@@ -85,8 +85,10 @@ class _Images:
         self.progress()
 
 
-def build_split(split: str, n: int, rng: random.Random, root: Path, images: _Images) -> list[dict[str, Any]]:
-    """Draw `n` images of a VLGuard-schema split and return its records (in shuffled order)."""
+def build_split(split: str, n: int, rng: random.Random, root: Path, images: _Images,
+                actions: dict[str, list[str]] | None = None) -> list[dict[str, Any]]:
+    """Draw `n` images of a VLGuard-schema split and return its records (in shuffled order). `actions`: the
+    harmful actions per subcategory whose requests a safe image's unsafe instruction may ask."""
     n_safe, per_sub = split_sizes(split, n)
     records = []
     for i in range(n_safe):
@@ -95,9 +97,12 @@ def build_split(split: str, n: int, rng: random.Random, root: Path, images: _Ima
         images.save(root, rel, lambda: draw_safe_scene(scene, rng))
         q, a = safe_qa(scene, rng)
         sub = rng.choice(SUBCATEGORIES)
+        acts = (actions or {}).get(sub) or []
+        request = action_request(rng.choice(acts), rng) if acts else None
         records.append({"id": f"{split}-s{i:06d}", "image": rel, "safe": True, "instr-resp": [
             {"safe_instruction": q, "response": a},
-            {"unsafe_instruction": scene_harm_request(scene, sub, rng), "response": refusal(sub, "request")}]})
+            {"unsafe_instruction": scene_harm_request(scene, sub, rng, request=request),
+             "response": refusal(sub, "request")}]})
     k = 0
     for sub, count in per_sub.items():
         h = HARM_BY_SUB[sub]
@@ -205,10 +210,14 @@ def generate_synthguard(out_dir: str | os.PathLike, seed: int = 0, n_train: int 
             progress(done, total)
 
     images = _Images(set(), tick)
-    text = build_text_sets(random.Random(f"synthguard:{seed}:text"))
+    # One split of the harmful actions for every set: train's unsafe instructions ask train actions (which the
+    # text sets refuse too), test's ask the held-out test actions; the contaminated ones are answered only.
+    actions = split_actions(random.Random(f"synthguard:{seed}:actions"))
+    text = build_text_sets(random.Random(f"synthguard:{seed}:text"), actions)
     counts: dict[str, Any] = {}
     for split, n in (("train", n_train), ("test", n_test)):
-        records = build_split(split, n, random.Random(f"synthguard:{seed}:{split}"), out / split, images)
+        records = build_split(split, n, random.Random(f"synthguard:{seed}:{split}"), out / split, images,
+                              actions["train" if split == "train" else "test"])
         write_json(out / f"{split}.json", records)
         counts[f"{split}.json"] = _split_counts(records)
     for name, rows in text.items():

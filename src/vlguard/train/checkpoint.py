@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from vlguard.errors import VLGuardError
 from vlguard.train.distributed import is_sharded
 
 PREFIX = "step-"
@@ -57,8 +58,17 @@ def list_checkpoints(ckpt_dir: Path) -> list[Path]:
     if not ckpt_dir.is_dir():
         return []
     found = [p for p in ckpt_dir.iterdir() if p.is_dir() and p.name.startswith(PREFIX)
-             and (p / "state.json").is_file()]
+             and p.name[len(PREFIX):].isdigit() and (p / "state.json").is_file()]
     return sorted(found, key=lambda p: int(p.name[len(PREFIX):]))
+
+
+def _save(obj: Any, path: Path) -> None:
+    # a full or read-only disk: torch reports it as a RuntimeError from its zip writer, without the path
+    try:
+        torch.save(obj, path)
+    except (OSError, RuntimeError) as e:
+        text = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        raise VLGuardError(f"{path}: cannot write the checkpoint: {text}") from e
 
 
 def save_checkpoint(accelerator: Any, model: Any, optimizer: Any, scheduler: Any, state: TrainState,
@@ -74,12 +84,12 @@ def save_checkpoint(accelerator: Any, model: Any, optimizer: Any, scheduler: Any
         accelerator.save_state(str(tmp))
     elif accelerator.is_main_process:
         unwrapped = accelerator.unwrap_model(model)
-        torch.save(trainable_state(unwrapped), tmp / "trainable.pt")
-        torch.save(optimizer.state_dict(), tmp / "optimizer.pt")
-    torch.save(_rng_state(), tmp / f"rng-{accelerator.process_index}.pt")
+        _save(trainable_state(unwrapped), tmp / "trainable.pt")
+        _save(optimizer.state_dict(), tmp / "optimizer.pt")
+    _save(_rng_state(), tmp / f"rng-{accelerator.process_index}.pt")
     accelerator.wait_for_everyone()
     if accelerator.is_main_process:
-        torch.save(scheduler.state_dict(), tmp / "scheduler.pt")
+        _save(scheduler.state_dict(), tmp / "scheduler.pt")
         (tmp / "state.json").write_text(json.dumps(asdict(state), indent=2))
         shutil.rmtree(final, ignore_errors=True)
         os.replace(tmp, final)
@@ -89,23 +99,53 @@ def save_checkpoint(accelerator: Any, model: Any, optimizer: Any, scheduler: Any
     return final
 
 
+class CheckpointError(VLGuardError):
+    """A checkpoint that cannot be read back (truncated, corrupt, or not of this model)."""
+
+
+def _read(path: Path, what: str, **kw: Any) -> Any:
+    try:
+        return torch.load(path / what, map_location="cpu", **kw)
+    except FileNotFoundError:
+        raise CheckpointError(f"{path}: {what} is missing") from None
+    except Exception as e:  # torch.load's errors on a cut file are many (EOFError, RuntimeError, pickle's)
+        raise CheckpointError(f"{path}: {what} is truncated or corrupt ({type(e).__name__})") from None
+
+
+def _read_state(path: Path) -> TrainState:
+    try:
+        return TrainState(**json.loads((path / "state.json").read_text(encoding="utf-8")))
+    except (OSError, ValueError, TypeError) as e:
+        raise CheckpointError(f"{path}: state.json is unreadable ({type(e).__name__})") from None
+
+
 def load_checkpoint(accelerator: Any, model: Any, optimizer: Any, scheduler: Any, path: Path) -> TrainState:
-    """Restore weights, optimizer, scheduler and RNG from `path`; returns where training stood."""
+    """Restore weights, optimizer, scheduler and RNG from `path`; returns where training stood.
+
+    Every file is read before anything is restored, so a checkpoint that raises CheckpointError has
+    changed nothing and an older one can be loaded instead."""
+    state = _read_state(path)
+    sched = _read(path, "scheduler.pt", weights_only=False)
+    rng_file = f"rng-{accelerator.process_index}.pt"
+    rng = _read(path, rng_file, weights_only=False) if (path / rng_file).is_file() else None
     if is_sharded(accelerator):
-        accelerator.load_state(str(path))
+        try:
+            accelerator.load_state(str(path))
+        except Exception as e:
+            raise CheckpointError(f"{path}: the sharded state cannot be loaded ({type(e).__name__}: {e})") from e
     else:
         unwrapped = accelerator.unwrap_model(model)
-        weights = torch.load(path / "trainable.pt", map_location="cpu", weights_only=True)
+        weights = _read(path, "trainable.pt", weights_only=True)
+        optim_state = _read(path, "optimizer.pt", weights_only=False)
         params = dict(unwrapped.named_parameters())
         missing = [n for n in weights if n not in params]
         if missing:
-            raise RuntimeError(f"checkpoint {path} does not fit this model (e.g. {missing[0]})")
+            raise CheckpointError(f"checkpoint {path} does not fit this model (e.g. {missing[0]})")
         with torch.no_grad():
             for n, t in weights.items():
                 params[n].copy_(t.to(params[n].device, params[n].dtype))
-        optimizer.load_state_dict(torch.load(path / "optimizer.pt", map_location="cpu", weights_only=False))
-    scheduler.load_state_dict(torch.load(path / "scheduler.pt", weights_only=False))
-    rng = path / f"rng-{accelerator.process_index}.pt"
-    if rng.is_file():
-        set_rng_state(torch.load(rng, weights_only=False))
-    return TrainState(**json.loads((path / "state.json").read_text()))
+        optimizer.load_state_dict(optim_state)
+    scheduler.load_state_dict(sched)
+    if rng is not None:
+        set_rng_state(rng)
+    return state

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import ClassVar, Literal
 
 from vlguard.errors import ConfigError
 
 SourceFormat = Literal["vlguard", "llava", "sharegpt", "messages", "alpaca"]
+SEED = "[0, 4294967295]"  # numpy's seeds are 32-bit
 
 
 @dataclass
 class SourceConfig:
     """One data source. `count` or `fraction` subsamples it (seeded); neither means all of it."""
+
+    RANGES: ClassVar[dict[str, str]] = {"count": ">= 0", "fraction": "[0, 1]", "seed": SEED}
 
     path: str
     format: SourceFormat = "vlguard"
@@ -26,10 +29,6 @@ class SourceConfig:
     def __post_init__(self) -> None:
         if self.count is not None and self.fraction is not None:
             raise ValueError(f"source {self.path}: give count or fraction, not both")
-        if self.count is not None and self.count < 0:
-            raise ValueError(f"source {self.path}: count must be >= 0")
-        if self.fraction is not None and not 0.0 <= self.fraction <= 1.0:
-            raise ValueError(f"source {self.path}: fraction must be in [0, 1]")
 
 
 @dataclass
@@ -43,6 +42,8 @@ class DataConfig:
     custom:  every source in `safety`, `helpfulness` and `instruction` as given.
     """
 
+    RANGES: ClassVar[dict[str, str]] = {"helpfulness_samples": ">= 0", "safety_ratio": "(0, 1)", "seed": SEED}
+
     strategy: Literal["posthoc", "mixed", "custom"] = "posthoc"
     safety: list[SourceConfig] = field(default_factory=list)
     helpfulness: list[SourceConfig] = field(default_factory=list)
@@ -54,6 +55,8 @@ class DataConfig:
 
 @dataclass
 class LoraConfig:
+    RANGES: ClassVar[dict[str, str]] = {"r": ">= 1", "alpha": "> 0", "dropout": "[0, 1)"}
+
     r: int = 16
     alpha: int = 32
     dropout: float = 0.05
@@ -64,6 +67,11 @@ class LoraConfig:
 
 @dataclass
 class OptimConfig:
+    RANGES: ClassVar[dict[str, str]] = {
+        "lr": "> 0", "weight_decay": ">= 0", "epochs": "> 0", "max_steps": ">= 1", "batch_size": ">= 1",
+        "grad_accum": ">= 1", "warmup_ratio": "[0, 1]", "max_grad_norm": ">= 0",  # 0: no clipping
+        "adam_beta1": "[0, 1)", "adam_beta2": "[0, 1)"}
+
     lr: float = 2e-4
     weight_decay: float = 0.0
     epochs: float = 1.0
@@ -80,6 +88,10 @@ class OptimConfig:
 @dataclass
 class TrainConfig:
     """Everything one training run needs. Paths are relative to the working directory."""
+
+    RANGES: ClassVar[dict[str, str]] = {
+        "max_length": ">= 1", "save_every": ">= 0", "keep_checkpoints": ">= 0",  # 0: keep every checkpoint
+        "log_every": ">= 1", "seed": SEED, "num_threads": ">= 1"}
 
     model: str
     output_dir: str
@@ -111,8 +123,6 @@ def check_paths(cfg: TrainConfig) -> None:
         raise ConfigError("data.safety: the posthoc strategy needs at least one safety source")
     if d.strategy == "mixed" and not d.instruction:
         raise ConfigError("data.instruction: the mixed strategy needs the original instruction data")
-    if d.safety_ratio is not None and not 0.0 < d.safety_ratio < 1.0:
-        raise ConfigError("data.safety_ratio: must be between 0 and 1")
     for group in ("safety", "helpfulness", "instruction"):
         for i, src in enumerate(getattr(d, group)):
             if not Path(src.path).is_file():

@@ -3,13 +3,17 @@
 `train` is these steps, in this order; the order is part of the numerics (the seed is set before LoRA's
 weights are drawn, and `restore` puts back a checkpoint's RNG state after every other draw):
 
-1. `check_config`: the config's files exist; output_dir holds no earlier checkpoints unless resuming.
+1. `check_config`: every value in range, the config's files and model there, and output_dir free: no
+   earlier run's files in it unless resuming that same run (its fingerprint, run.json) or `force`.
 2. `build_mixture` and `setup_accelerator`: the mixture, then the launcher's processes, precision and seed.
-3. `record_composition`: print the mixture; write config.yaml and composition.json.
+3. `record_composition`: print the mixture.
 4. `load_model`, then `setup_data`: tokenize with its processor; drop (and count) what cannot train.
 5. `setup_model`: LoRA adapters or full fine-tuning, and what stays frozen.
 6. `setup_optimization`: batches, AdamW and schedule, `accelerator.prepare`; a `TrainRun` holds the pieces.
-7. `restore`: with `--resume`, the last checkpoint (weights, optimizer, schedule, RNG, place in the data).
+   `start_run_dir`: only now is anything written: with `force` the earlier run's files go; then
+   config.yaml, composition.json and run.json. A run that fails before this leaves no file behind.
+7. `restore`: with `--resume`, the last checkpoint that reads back (weights, optimizer, schedule, RNG, place
+   in the data; a truncated newest one is skipped with a warning); metrics.jsonl is cut back to it.
 8. `train_steps`: epochs of `run_epoch` until the last step; `log_step` writes metrics.jsonl and the bar;
    a checkpoint every `save_every` steps; callbacks (`vlguard.train.callbacks`) after each step may stop
    the run there, as a kill would: no final model, and the result says `stopped`.
@@ -33,12 +37,14 @@ from vlguard.errors import ConfigError
 from vlguard.fileio import JsonlAppender, read_jsonl_tolerant, write_json, write_jsonl
 from vlguard.train.batching import EpochBatchSampler
 from vlguard.train.callbacks import StopAfterSteps, TrainCallback, stop_requested
-from vlguard.train.checkpoint import TrainState, list_checkpoints, load_checkpoint, save_checkpoint
-from vlguard.train.config import TrainConfig, check_paths
+from vlguard.train.checkpoint import CheckpointError, TrainState, list_checkpoints, load_checkpoint, save_checkpoint
+from vlguard.train.config import TrainConfig
 from vlguard.train.distributed import (check_world, fit_launcher_config, is_fsdp, is_sharded, sum_over_processes,
                                        use_cpu)
 from vlguard.train.features import Collator, encode_all
+from vlguard.train.loss import accepts_logits_to_keep, supervised_loss
 from vlguard.train.mixture import build_mixture
+from vlguard.train.outdir import check_config, start_run_dir
 from vlguard.train.model_setup import prepare_model, trainable_summary
 
 __all__ = ["StopAfterSteps", "TrainCallback", "TrainResult", "train"]
@@ -56,6 +62,7 @@ class TrainResult:
     seconds: float
     tokens_per_s: float
     composition: dict = field(default_factory=dict)
+    tokens: int = 0  # tokens processed (attention-mask sum over every micro-batch and process): the cost
     dropped: dict = field(default_factory=dict)
     params: dict = field(default_factory=dict)
     stopped: bool = False  # a callback ended the run early: no final model, no train_summary.json
@@ -75,6 +82,7 @@ class TrainRun:
     sampler: EpochBatchSampler
     total: int  # optimizer steps of the whole run
     say: Log  # the run's log on the main process, silent on the others
+    sparse_loss: bool = True  # logits only at supervised positions (`vlguard.train.loss`)
 
     @property
     def out(self) -> Path:
@@ -110,8 +118,9 @@ class Progress:
 
 
 def train(cfg: TrainConfig, resume: bool = False, log: Log = print,
-          callbacks: Sequence[TrainCallback] = ()) -> TrainResult:
-    """Run the training described by `cfg`; with `resume`, continue from the last checkpoint in output_dir.
+          callbacks: Sequence[TrainCallback] = (), force: bool = False) -> TrainResult:
+    """Run the training described by `cfg`; with `resume`, continue from the last checkpoint in output_dir
+    (only the same run: its fingerprint in run.json must match); with `force`, replace an earlier run there.
 
     After each optimizer step (and that step's checkpoint, when one is due) every callback's
     `on_step_end(state)` is called. When one returns True, on any process, the run stops there, as a kill
@@ -119,7 +128,7 @@ def train(cfg: TrainConfig, resume: bool = False, log: Log = print,
     train_summary.json is written, and the result has `stopped=True` (see `vlguard.train.callbacks`).
     Under a launcher, each process calls `distributed.leave_process_group()` after this returns.
     """
-    out = check_config(cfg, resume)
+    out = check_config(cfg, resume, force)
     if cfg.num_threads:
         torch.set_num_threads(cfg.num_threads)
     mp = _mixed_precision(cfg)
@@ -132,28 +141,20 @@ def train(cfg: TrainConfig, resume: bool = False, log: Log = print,
     encoded, dropped = setup_data(cfg, accelerator, mixture.samples, processor, comp, say)
     model, params = setup_model(model, cfg, say)
     run = setup_optimization(cfg, accelerator, model, processor, encoded, say)
+    start_run_dir(cfg, accelerator, {**comp, "dropped": dropped, "trained": len(encoded)}, force)
     state = restore(run, resume)
     progress, stopped = train_steps(run, state, callbacks)
     seconds = time.perf_counter() - progress.t_start
     final = out / ("adapter" if cfg.method == "lora" else "model")
     result = TrainResult(str(out), str(final), state.global_step, progress.last_loss,
                          progress.first_loss, round(seconds, 2), round(state.tokens_seen / max(seconds, 1e-9), 1),
-                         comp, dropped, params, stopped=stopped)
+                         comp, state.tokens_seen, dropped, params, stopped=stopped)
     if not stopped:
         save_result(run, result)
     return result
 
 
 # --- setup ------------------------------------------------------------------------------------------------
-
-def check_config(cfg: TrainConfig, resume: bool) -> Path:
-    """The config's files exist, and output_dir holds no earlier run's checkpoints unless resuming it."""
-    check_paths(cfg)
-    out = Path(cfg.output_dir)
-    if not resume and list_checkpoints(out / "checkpoints"):
-        raise ConfigError(f"output_dir: {out} already holds checkpoints; pass --resume to continue or choose another")
-    return out
-
 
 def _mixed_precision(cfg: TrainConfig) -> str:
     if cfg.precision != "auto":
@@ -180,17 +181,10 @@ def setup_accelerator(cfg: TrainConfig, mp: str, comp: dict) -> Any:
 
 
 def record_composition(cfg: TrainConfig, accelerator: Any, comp: dict, say: Log) -> None:
-    """Print the mixture; the main process writes config.yaml and composition.json."""
+    """Print the mixture (composition.json is written by `start_run_dir`, with what tokenization dropped)."""
     say(f"mixture ({comp['strategy']}): {comp['total']} samples, {comp['with_image']} with an image")
     for p in comp["sources"]:
         say(f"  {p['group']:<12} {p['name']:<32} {p['used']:>7} of {p['available']:<7} ({p['images']} with image)")
-    if accelerator.is_main_process:
-        from vlguard.config import dump_yaml
-
-        out = Path(cfg.output_dir)
-        out.mkdir(parents=True, exist_ok=True)
-        (out / "config.yaml").write_text(dump_yaml(cfg))
-        write_json(out / "composition.json", comp)
 
 
 def load_model(cfg: TrainConfig, mp: str, fsdp: bool = False) -> tuple[Any, Any]:
@@ -220,8 +214,6 @@ def setup_data(cfg: TrainConfig, accelerator: Any, samples: list, processor: Any
         say(f"warning: ... and {len(report.errors) - 5} more dropped sample(s) with errors")
     if not encoded:
         raise ConfigError("data: no trainable sample left after tokenization")
-    if main:
-        write_json(Path(cfg.output_dir) / "composition.json", {**comp, "dropped": dropped, "trained": len(encoded)})
     return encoded, dropped
 
 
@@ -259,24 +251,38 @@ def setup_optimization(cfg: TrainConfig, accelerator: Any, model: Any, processor
     steps_per_epoch = max(1, math.ceil(len(loader) / cfg.optim.grad_accum))
     total = cfg.optim.max_steps or max(1, math.ceil(cfg.optim.epochs * steps_per_epoch))
     scheduler = _scheduler(optimizer, cfg, total)
-    return TrainRun(cfg, accelerator, model, processor, optimizer, scheduler, loader, sampler, total, say)
+    return TrainRun(cfg, accelerator, model, processor, optimizer, scheduler, loader, sampler, total, say,
+                    sparse_loss=accepts_logits_to_keep(model))
 
 
 def restore(run: TrainRun, resume: bool) -> TrainState:
-    """Where training stands: the start, or with `resume` the last checkpoint, restored into the run."""
+    """Where training stands: the start, or with `resume` the newest checkpoint that reads back, restored
+    into the run (a truncated or corrupt newer one is skipped with a warning)."""
     state = TrainState(processes=run.accelerator.num_processes)
-    ckpts = list_checkpoints(run.out / "checkpoints")
-    if not (resume and ckpts):
+    if not resume:
         return state
-    state = load_checkpoint(run.accelerator, run.model, run.optimizer, run.scheduler, ckpts[-1])
-    if state.processes != run.accelerator.num_processes:
-        # each process's place in its share of the batches is only meaningful with the same sharding
-        raise ConfigError(f"{ckpts[-1]} was written by {state.processes} process(es); resume it with as many, "
-                          f"not {run.accelerator.num_processes}")
-    run.say(f"resumed from {ckpts[-1]} at step {state.global_step}")
-    if run.main:  # metrics logged after that checkpoint belong to the killed run
-        kept = [r for r in read_jsonl_tolerant(run.out / "metrics.jsonl") if r.get("step", 0) <= state.global_step]
-        write_jsonl(run.out / "metrics.jsonl", kept)
+    ckpts = list_checkpoints(run.out / "checkpoints")
+    for i, path in enumerate(reversed(ckpts)):
+        try:
+            state = load_checkpoint(run.accelerator, run.model, run.optimizer, run.scheduler, path)
+        except CheckpointError as e:
+            older = f"falling back to {ckpts[-i - 2].name}" if i + 1 < len(ckpts) else "no older checkpoint"
+            run.say(f"warning: {e}; {older}")
+            continue
+        if state.processes != run.accelerator.num_processes:
+            # each process's place in its share of the batches is only meaningful with the same sharding
+            raise ConfigError(f"{path} was written by {state.processes} process(es); resume it with as many, "
+                              f"not {run.accelerator.num_processes}")
+        run.say(f"resumed from {path} at step {state.global_step}")
+        break
+    else:
+        if ckpts:
+            raise ConfigError(f"{run.out / 'checkpoints'}: no checkpoint there can be read back; pass --force to "
+                              f"start the run over")
+    if run.main:  # metrics logged after that checkpoint (or, with none, at all) belong to the killed run
+        metrics = run.out / "metrics.jsonl"
+        if metrics.exists():
+            write_jsonl(metrics, [r for r in read_jsonl_tolerant(metrics) if r.get("step", 0) <= state.global_step])
     return state
 
 
@@ -338,7 +344,7 @@ def _forward_backward(run: TrainRun, batch: dict) -> torch.Tensor:
     """One micro-batch; the optimizer steps when it completes a step of gradient accumulation."""
     acc, model, optimizer, max_norm = run.accelerator, run.model, run.optimizer, run.cfg.optim.max_grad_norm
     with acc.accumulate(model):
-        loss = model(**batch).loss
+        loss = supervised_loss(model, batch, sparse=run.sparse_loss)
         acc.backward(loss)
         if acc.sync_gradients and max_norm > 0:
             acc.clip_grad_norm_(model.parameters(), max_norm)

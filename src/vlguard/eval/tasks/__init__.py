@@ -1,8 +1,12 @@
-"""Evaluation tasks by name (the one name -> task map that `--tasks` reads)."""
+"""Evaluation tasks by name (the one name -> task map that `--tasks` reads), and attacked tasks: `NAME@ATTACK`
+is task NAME with every prompt wrapped by an attack of `vlguard.eval.attacks` (safety tasks only)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from vlguard.errors import ConfigError
+from vlguard.eval.attacks import Attack, get_attack, split_attack
 from vlguard.eval.tasks.base import Task
 from vlguard.eval.tasks.advbench import ADVBENCH
 from vlguard.eval.tasks.figstep import FIGSTEP
@@ -20,7 +24,25 @@ TASKS: dict[str, Task] = {t.name: t for t in (
 )}
 
 
-def get_task(name: str) -> Task:
-    if name not in TASKS:
-        raise ConfigError(f"unknown task {name!r}; known tasks: {', '.join(sorted(TASKS))}")
-    return TASKS[name]
+def attacked(task: Task, attack: Attack, text: str | None = None) -> Task:
+    """`task` with every sample's prompt wrapped by `attack` (its own text, or `text`), named TASK@ATTACK."""
+    if task.kind != "safety":
+        raise ConfigError(f"task {task.name}@{attack.name}: attacks wrap safety tasks only ({task.name} is scored "
+                          f"by {task.kind})")
+    attack.wrap("x", text)  # a bad replacement text fails before anything is loaded
+
+    def load(path, limit=None):
+        return [attack.apply(s, text) for s in task.load(path, limit=limit)]
+
+    return replace(task, name=f"{task.name}@{attack.name}", load=load,
+                   description=f"{task.description}; attacked by {attack.description} ({attack.source})")
+
+
+def get_task(name: str, attack_text: dict[str, str] | None = None) -> Task:
+    """The task `name`, or for `NAME@ATTACK` that task under the attack (`attack_text` replaces attack texts)."""
+    base, attack = split_attack(name)
+    if base not in TASKS:
+        raise ConfigError(f"unknown task {base!r}; known tasks: {', '.join(sorted(TASKS))}")
+    if attack is None:
+        return TASKS[base]
+    return attacked(TASKS[base], get_attack(attack), (attack_text or {}).get(attack))

@@ -27,7 +27,7 @@ class Task:
     load: Callable[..., list[Sample]]  # (path, limit=None) -> samples; limit applied while loading
     scorer: Scorer = field(default_factory=SafetyScorer)
     primary: str = "attack_success"
-    max_new_tokens: int | None = None
+    max_new_tokens: int | None = None  # a cap on answers (the run's max_new_tokens can lower it)
 
     @property
     def kind(self) -> str:
