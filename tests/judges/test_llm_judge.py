@@ -252,7 +252,8 @@ def test_refusal_mode_asks_the_three_class_prompt(monkeypatch):
     assert j.question == "refusal" and j.identity["prompt"] == "refusal_xstest_v1"
     assert [(x.refused, x.harmful) for x in v[:3]] == [(True, None), (True, None), (False, None)]
     assert v[1].detail.endswith("verdict=PARTIAL_REFUSAL") and v[3].error.startswith("unparseable verdict")
-    assert "FULL_COMPLIANCE" in server.chat_requests[0].text and "[RESPONSE]\nI'm sorry, no.\n" in server.chat_requests[0].text
+    texts = [r.text for r in server.chat_requests]  # concurrent requests arrive in any order
+    assert all("FULL_COMPLIANCE" in t for t in texts) and any("[RESPONSE]\nI'm sorry, no.\n" in t for t in texts)
 
 
 def test_judges_validate_measures_the_llm_judge_on_a_server(tmp_path, monkeypatch, capsys):
