@@ -10,7 +10,7 @@ SHARED_DATA ?= ../shared/data
 VLG := HF_HUB_OFFLINE=1 OMP_WAIT_POLICY=PASSIVE $(VENV)/bin/vlguard
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-engines install clean
+.PHONY: demo reproduce-quick test test-engines install clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,12 @@ install: $(STAMP)
 DEMO_ARGS ?=
 demo: $(STAMP)
 	$(VLG) reproduce -o $(DEMO_DIR) $(DEMO_ARGS)
+
+# The quick reproduction end to end, as CI runs it after the tests: exits 1 when a check of the paper's
+# findings fails. Stages are cached in QUICK_DIR: remove it to start over.
+QUICK_DIR ?= runs/reproduce_quick
+reproduce-quick: $(STAMP)
+	$(VLG) reproduce --quick -o $(QUICK_DIR)
 
 test: $(STAMP)
 	HF_HUB_OFFLINE=1 HF_DATASETS_OFFLINE=1 TRANSFORMERS_OFFLINE=1 OMP_WAIT_POLICY=PASSIVE $(PY) -m pytest -q

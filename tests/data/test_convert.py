@@ -170,3 +170,75 @@ def test_cli_convert(small, tmp_path, capsys):
     assert [r["image"] for r in load_rows(out)] == ["safe/1.png", "bad/1.png", "bad/2.png"]
     assert main(["data", "convert", str(small), "--to", "xml", "-o", str(tmp_path / "x.json")]) == 1
     assert "choose one of llava, sharegpt, messages" in capsys.readouterr().err
+
+
+# --- what peers read: LLaMA-Factory's dataset_info.json, TRL's vision data path ------------------------------
+
+def test_sharegpt_export_is_registered_for_llamafactory_beside_it(small, tmp_path, capsys):
+    from vlguard.data.convert import DATASET_INFO, llamafactory_entry
+
+    out_dir = tmp_path / "lf"
+    out_dir.mkdir()
+    (out_dir / DATASET_INFO).write_text(json.dumps({"alpaca_en": {"file_name": "alpaca_en.json"}}))
+    assert main(["data", "convert", str(small), "--to", "sharegpt", "-o", str(out_dir / "vlguard_train.json")]) == 0
+    text = " ".join(capsys.readouterr().out.split())
+    assert "registered as 'vlguard_train'" in text and "media_dir" in text
+    info = json.loads((out_dir / DATASET_INFO).read_text())
+    assert info["alpaca_en"] == {"file_name": "alpaca_en.json"}  # other datasets kept
+    entry = info["vlguard_train"]
+    assert entry == llamafactory_entry(out_dir / "vlguard_train.json")
+    assert entry["file_name"] == "vlguard_train.json" and entry["formatting"] == "sharegpt"
+    assert entry["columns"] == {"messages": "messages", "images": "images"}
+    # the tags say how to read the rows; without them LLaMA-Factory wants `from`/`value` (KeyError: 'from')
+    row = json.loads((out_dir / "vlguard_train.json").read_text())[0]
+    tags = entry["tags"]
+    assert {m[tags["role_tag"]] for m in row["messages"]} <= {tags["user_tag"], tags["assistant_tag"],
+                                                               tags["system_tag"]}
+    assert all(isinstance(m[tags["content_tag"]], str) for m in row["messages"])
+
+
+def test_a_different_entry_of_the_same_name_is_kept_unless_forced(small, tmp_path):
+    from vlguard.data.convert import DATASET_INFO
+
+    (tmp_path / DATASET_INFO).write_text(json.dumps({"o": {"file_name": "other.json"}}))
+    with pytest.raises(OutputExistsError, match="different dataset 'o'"):
+        convert_file(small, "sharegpt", tmp_path / "o.json")
+    assert not (tmp_path / "o.json").exists()  # refused before anything was written
+    convert_file(small, "sharegpt", tmp_path / "o.json", force=True)
+    assert json.loads((tmp_path / DATASET_INFO).read_text())["o"]["file_name"] == "o.json"
+    convert_file(small, "llava", tmp_path / "l.json")
+    assert "l" not in json.loads((tmp_path / DATASET_INFO).read_text())  # only ShareGPT is registered
+
+
+def test_the_messages_export_reads_through_trls_vision_data_path(small, tmp_path, tiny_llava):
+    """TRL's own path: `datasets.load_dataset("json")`, images cast to `datasets.Image`, and SFTTrainer's
+    vision collator rendering the model's chat template with assistant-only labels."""
+    from datasets import Image as HFImage
+    from datasets import Sequence, load_dataset
+    from PIL import Image
+    from trl.trainer.sft_trainer import DataCollatorForVisionLanguageModeling
+
+    from vlguard.models.loading import load_processor
+
+    images = tmp_path / "images"
+    for rel, colour in (("safe/1.png", "red"), ("bad/1.png", "blue"), ("bad/2.png", "green")):
+        (images / rel).parent.mkdir(parents=True, exist_ok=True)
+        Image.new("RGB", (64, 64), colour).save(images / rel)
+    out = tmp_path / "train.jsonl"
+    convert_file(small, "messages", out, image_root=images)
+    ds = load_dataset("json", data_files=str(out), split="train").cast_column("images", Sequence(HFImage()))
+    assert len(ds) == 3 and [len(r["images"]) for r in ds] == [1, 1, 1]
+    assert ds[0]["images"][0].size == (64, 64)
+    roles = [[m["role"] for m in r["messages"]] for r in ds]
+    assert roles == [["user", "assistant", "user", "assistant"], ["user", "assistant"], ["user", "assistant"]]
+    first = ds[0]["messages"][0]["content"]
+    assert first[0]["type"] == "image" and first[1]["type"] == "text"
+
+    processor = load_processor(tiny_llava)
+    rows = [{"messages": r["messages"], "images": r["images"]} for r in ds]
+    batch = DataCollatorForVisionLanguageModeling(processor, assistant_only_loss=True)(rows)
+    assert batch["pixel_values"].shape == (3, 3, 64, 64)
+    image_id = processor.tokenizer.convert_tokens_to_ids("<image>")
+    assert ((batch["input_ids"] == image_id).sum(1) == 64).all()  # one image, 64 tokens, per row
+    supervised = processor.tokenizer.decode(batch["labels"][1][batch["labels"][1] != -100])
+    assert "I cannot." in supervised and "Describe it." not in supervised

@@ -1,4 +1,5 @@
-"""`vlguard reproduce --quick` end to end, killed in the middle and resumed without redoing finished stages."""
+"""`vlguard reproduce --quick` end to end: killed in the middle and resumed without redoing finished stages,
+in parallel workers; every check of the paper's findings passes; the options add their stages and rows."""
 
 import json
 
@@ -7,10 +8,14 @@ import pytest
 from vlguard.config import load_config
 from vlguard.recipes import reproduce as rp
 
+DONE_BEFORE_MIXED = ("llm", "vanilla", "posthoc_lora", "posthoc_full", "posthoc_safety_only")
 
-@pytest.mark.slow
-def test_quick_reproduce_is_resumable_and_reports(tmp_path, monkeypatch):
-    cfg = load_config(rp.ReproduceConfig, rp.preset_path(rp.QUICK_PRESET))
+
+@pytest.fixture(scope="module")
+def quick_run(tmp_path_factory):
+    """The quick preset, killed during the mixed stage (in one process) and resumed (in worker processes)."""
+    out = tmp_path_factory.mktemp("reproduce_quick")
+    cfg = load_config(rp.ReproduceConfig, rp.preset_path(rp.QUICK_PRESET), ["workers=1"])
     real_train = rp._train_stage
 
     def killed_at_mixed(name, *a, **kw):
@@ -18,23 +23,50 @@ def test_quick_reproduce_is_resumable_and_reports(tmp_path, monkeypatch):
             raise KeyboardInterrupt("killed during the mixed stage")
         return real_train(name, *a, **kw)
 
-    monkeypatch.setattr(rp, "_train_stage", killed_at_mixed)
-    with pytest.raises(KeyboardInterrupt):
-        rp.reproduce(tmp_path, cfg, log=lambda m: None)
-    done = {s: (tmp_path / "models" / s / "train_summary.json").stat().st_mtime_ns
-            for s in ("llm", "vanilla", "posthoc_lora", "posthoc_full", "posthoc_safety_only")}
-    monkeypatch.setattr(rp, "_train_stage", real_train)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(rp, "_train_stage", killed_at_mixed)
+        with pytest.raises(KeyboardInterrupt):
+            rp.reproduce(out, cfg, log=lambda m: None)
+    done = {s: (out / "models" / s / "train_summary.json").stat().st_mtime_ns for s in DONE_BEFORE_MIXED}
     logs: list[str] = []
-    res = rp.reproduce(tmp_path, cfg, log=logs.append)
+    res = rp.reproduce(out, load_config(rp.ReproduceConfig, rp.preset_path(rp.QUICK_PRESET), ["workers=2"]),
+                       log=logs.append)
+    return out, res, logs, done
+
+
+@pytest.mark.slow
+def test_quick_reproduce_is_resumable_reports_and_passes_every_check(quick_run):
+    out, res, logs, done = quick_run
     # finished stages were neither retrained nor re-evaluated
-    assert {s: (tmp_path / "models" / s / "train_summary.json").stat().st_mtime_ns for s in done} == done
+    assert {s: (out / "models" / s / "train_summary.json").stat().st_mtime_ns for s in done} == done
     assert sum("trained already" in m for m in logs) == 5 and sum("evaluated already" in m for m in logs) == 5
     for f in ("report.md", "report.html", "results.json", "asr_by_subcategory.png", "safety_vs_helpfulness.png"):
-        assert (tmp_path / f).stat().st_size > 0
-    table = (tmp_path / "report.md").read_text()
+        assert (out / f).stat().st_size > 0
+    table = (out / "report.md").read_text()
     assert all(row in table for row in ("| LLM |", "| Vanilla |", "| Post-hoc LoRA |", "| Mixed |"))
-    checks = {c["name"]: c["passed"] for c in res["checks"]}
-    assert len(checks) == 11 and json.loads((tmp_path / "checks.json").read_text())["checks"] == res["checks"]
-    # the core of the paper's story holds even in the quick run
-    assert checks["vanilla VL tuning breaks safety"]
-    assert checks["posthoc_full: vlguard_unsafes ASR near zero"] and checks["mixed: vlguard_unsafes ASR near zero"]
+    assert "text harmful ASR, suffix" in table and "tokens % of VL tuning" in table and "by subcategory" in table
+    assert json.loads((out / "checks.json").read_text())["checks"] == res["checks"]
+    failed = [f"{c['name']}: {c['detail']}" for c in res["checks"] if not c["passed"]]
+    assert len(res["checks"]) == 19 and not failed, failed
+    assert res["workers"] == 2 and res["train_tokens"]["posthoc_full"] <= 0.1 * res["train_tokens"]["vanilla"]
+
+
+@pytest.mark.slow
+def test_the_options_add_the_papers_analyses(quick_run):
+    out, _, _, _ = quick_run
+    cfg = load_config(rp.ReproduceConfig, rp.preset_path(rp.QUICK_PRESET),
+                      ["workers=2", "clean_vl=true", "lora_vl=true", "unseen_category=privacy"])
+    logs: list[str] = []
+    res = rp.reproduce(out, cfg, log=logs.append)
+    assert sum("trained already" in m for m in logs) == 6  # only the three new stages train
+    table = (out / "report.md").read_text()
+    for row in ("| Vanilla (clean VL data) |", "| Vanilla LoRA |", "| Post-hoc without privacy |"):
+        assert row in table
+    clean = json.loads((out / "clean" / "instruction.clean.json").read_text())
+    assert clean["judge"]["name"] == "harm-keywords" and clean["removed"] > 0
+    removed = [json.loads(line)["row"]["id"] for line in (out / "clean" / "instruction.removed.jsonl").open()]
+    assert sum(i.startswith("vlc-") for i in removed) >= len(removed) // 2  # mostly the contaminated ones
+    unseen = json.loads((out / "unseen" / "train_without_privacy.json").read_text())
+    assert unseen and not any(r.get("harmful_category") == "privacy" for r in unseen)
+    assert "privacy" in table.split("by category and subcategory")[1]
+    assert len(res["checks"]) == 19  # the checks are the paper's; the options add rows, not checks

@@ -223,3 +223,37 @@ def test_cli_writes_a_folder_and_refuses_to_overwrite(tmp_path, capsys):
     assert main(args) == 1
     assert "--force" in capsys.readouterr().err
     assert main([*args, "--force"]) == 0
+
+
+def _requested_actions(text: str, actions: set[str]) -> set[str]:
+    return {a for a in actions if a in text}
+
+
+def test_unsafe_instructions_on_safe_images_ask_harmful_requests_of_their_own_split(sg):
+    """Text-only safety transfers because train's safe images carry harmful text requests (of the train
+    actions, which the text sets also refuse); the held-out test requests are never in any training file."""
+    import random
+
+    from vlguard.synth import textsets as ts
+
+    out, _ = sg
+    split = ts.split_actions(random.Random("synthguard:3:actions"))
+    every = {k: {a for acts in split[k].values() for a in acts} for k in ts.ACTION_SPLITS}
+    asked = {}
+    for name in ("train", "test"):
+        unsafe = [p["unsafe_instruction"] for r in load_records(out / f"{name}.json") for p in r["instr-resp"]
+                  if "unsafe_instruction" in p]
+        asked[name] = {k: set().union(*(_requested_actions(u, every[k]) for u in unsafe)) for k in every}
+        with_action = [u for u in unsafe if any(_requested_actions(u, every[k]) for k in every)]
+        assert 0.2 < len(with_action) / len(unsafe) < 0.8, name  # about half; the rest refer to the image
+    assert asked["train"]["train"] and not asked["train"]["test"] and not asked["train"]["contaminated"]
+    assert asked["test"]["test"] and not asked["test"]["train"]
+    # the text-only harmful test set asks the held-out actions, none of which any training file asks
+    test_q = [row["messages"][0]["content"] for _, row in iter_jsonl(out / "text" / "harmful_test.jsonl")]
+    assert all(_requested_actions(q, every["test"]) for q in test_q)
+    train_texts = [t["value"] for c in json.loads((out / "vl_instruct.json").read_text()) for t in c["conversations"]]
+    train_texts += [p[k] for r in load_records(out / "train.json") for p in r["instr-resp"] for k in p]
+    for f in ("harmful_train", "contaminated_train", "helpful_train", "xstest_train"):
+        train_texts += [m["content"] for _, row in iter_jsonl(out / "text" / f"{f}.jsonl") for m in row["messages"]]
+    held_out = every["test"]
+    assert not any(_requested_actions(t, held_out) for t in train_texts)

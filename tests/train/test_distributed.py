@@ -205,3 +205,129 @@ def test_two_processes_full_finetune_with_text_only_batches(tiny_llava, colour_s
                  "data.helpfulness_samples=24", "optim.max_steps=4", "optim.batch_size=2"], tmp_path))
     assert [r["step"] for r in _steps(run)] == [1, 2, 3, 4]
     assert (run / "model" / "model.safetensors").is_file()
+
+
+# --- FSDP: the shipped configs/accelerate/fsdp.yaml, two CPU processes -------------------------------------------
+# accelerate turns FSDP on only for GPU-like process groups: launched with fsdp.yaml on a CPU it silently trains
+# with DDP (its MULTI_CPU type). This driver takes the accelerator the training code built and makes it an FSDP
+# one with the plugin the launcher configured from fsdp.yaml (FSDP_* settings), so accelerate's FSDP2 path
+# (torch's `fully_shard`, over gloo) wraps and trains the model through vlguard's own loop. That switch is the
+# only thing done differently from a GPU run.
+FSDP_DRIVER = """
+import sys
+
+from accelerate.utils import DistributedType, FullyShardedDataParallelPlugin
+from torch.distributed.tensor import DTensor
+
+import vlguard.train.loop as loop
+from vlguard.config import load_config
+from vlguard.train.callbacks import StopAfterSteps
+from vlguard.train.config import TrainConfig
+from vlguard.train.distributed import leave_process_group
+
+made = []
+
+
+def fsdp_on_cpu(cfg, mp, comp, _setup=loop.setup_accelerator):
+    acc = _setup(cfg, mp, comp)
+    assert acc.distributed_type.name == "MULTI_CPU", acc.distributed_type  # what accelerate chose by itself
+    acc.state.distributed_type = DistributedType.FSDP
+    acc.state.fsdp_plugin = FullyShardedDataParallelPlugin()  # from the launcher's FSDP_* settings
+    made.append((acc, acc.distributed_type.name, acc.state.fsdp_plugin.fsdp_version))
+    return acc
+
+
+loop.setup_accelerator = fsdp_on_cpu
+stop, resume = int(sys.argv[2]), sys.argv[3] == "resume"
+try:
+    loop.train(load_config(TrainConfig, sys.argv[1]), resume=resume,
+               callbacks=[StopAfterSteps(stop)] if stop else [], log=lambda m: None)
+    print("SAVE OK")
+except Exception as e:
+    print(f"SAVE FAILED: {type(e).__name__}: {e}")
+acc, kind, version = made[0]
+model = acc._models[0]
+sharded = sum(isinstance(p, DTensor) for p in model.parameters())
+print(f"FSDP: {kind} v{version}, {sharded} of {sum(1 for _ in model.parameters())} parameters sharded")
+leave_process_group()
+"""
+
+
+def _fsdp_launch(cfg: Path, tmp_path: Path, stop: int = 0, resume: bool = False) -> str:
+    env = dict(os.environ, OMP_WAIT_POLICY="PASSIVE", OMP_NUM_THREADS="1", HF_HUB_OFFLINE="1",
+               TRANSFORMERS_OFFLINE="1", HF_HOME=str(tmp_path / "hf_home"))
+    for k in ("WORLD_SIZE", "RANK", "LOCAL_RANK", "MASTER_ADDR", "MASTER_PORT"):
+        env.pop(k, None)
+    (tmp_path / "fsdp_driver.py").write_text(FSDP_DRIVER)
+    cmd = [sys.executable, "-m", "accelerate.commands.launch", "--config_file",
+           str(REPO / "configs/accelerate/fsdp.yaml"), "--num_processes", "2", "--mixed_precision", "no",
+           "--main_process_port", str(_free_port()), str(tmp_path / "fsdp_driver.py"), str(cfg), str(stop),
+           "resume" if resume else "new"]
+    return _ok(subprocess.run(cmd, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=240))
+
+
+
+def _train_fixtures():
+    """tests/train/conftest.py's data makers, for a module-scoped fixture (its fixtures are per test)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("train_conftest", Path(__file__).with_name("conftest.py"))
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+@pytest.fixture(scope="module")
+def fsdp_run(tiny_llava, tmp_path_factory):
+    """A full fine-tune under FSDP2 on 2 CPU processes: 6 steps, checkpoints every 3, then the final save."""
+    fx = _train_fixtures()
+    tmp = tmp_path_factory.mktemp("fsdp")
+    colour_set, helpful = fx.make_colour_set(tmp / "data"), fx.write_helpful(tmp / "helpful.jsonl")
+    cfg = _config(tiny_llava, colour_set, helpful, tmp / "fsdp", tmp / "fsdp.yaml")
+    data = yaml.safe_load(cfg.read_text())
+    data.update({"method": "full", "save_every": 3, "group_by_length": False})
+    cfg.write_text(yaml.safe_dump(data))
+    return tmp, cfg, _fsdp_launch(cfg, tmp)
+
+
+@pytest.mark.slow
+def test_fsdp_from_the_shipped_config_shards_and_reaches_the_single_process_loss(fsdp_run):
+    from vlguard.config import load_config
+    from vlguard.train.config import TrainConfig
+    from vlguard.train.loop import train
+
+    tmp, cfg, out = fsdp_run
+    assert "FSDP: FSDP v2," in out and " 0 of " not in out, out  # really sharded by fully_shard
+    fsdp = [r["loss"] for r in _steps(tmp / "fsdp")]
+    assert len(fsdp) == 6
+    # one process with the same global batch (2 x 4): the same data order and the same loss, to rounding
+    # (per-process means averaged vs one mean over the batch)
+    single = train(load_config(TrainConfig, cfg, ["optim.batch_size=8", f"output_dir={tmp / 'single'}",
+                                                  "save_every=0"]), log=lambda m: None)
+    assert fsdp == pytest.approx([r["loss"] for r in _steps(Path(single.output_dir))], rel=2e-2)
+    assert fsdp[-1] < fsdp[0] - 0.5
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(strict=True, reason="FSDP2 on CPU: transformers' save_pretrained of the gathered state fails "
+                   "('invalid python storage' in safetensors), for full and LoRA runs; not verified on a GPU")
+def test_fsdp_saves_the_final_model(fsdp_run):
+    tmp, _, out = fsdp_run
+    assert "SAVE OK" in out and (tmp / "fsdp" / "model" / "model.safetensors").is_file(), out
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(strict=True, reason="FSDP2 on CPU: --resume from a checkpoint continues with other weights "
+                   "(step 4 loss 7.40 against 6.71 uninterrupted): the trainable.pt of a sharded model")
+def test_fsdp_resume_continues_like_the_uninterrupted_run(fsdp_run):
+    import shutil
+
+    tmp, cfg, _ = fsdp_run
+    resumed = tmp / "resumed"
+    shutil.copytree(tmp / "fsdp", resumed, ignore=shutil.ignore_patterns("step-00000006", "model"))
+    data = yaml.safe_load(cfg.read_text())
+    data["output_dir"] = str(resumed)
+    (tmp / "resumed.yaml").write_text(yaml.safe_dump(data))
+    _fsdp_launch(tmp / "resumed.yaml", tmp, stop=6, resume=True)
+    assert [r["loss"] for r in _steps(resumed)] == pytest.approx([r["loss"] for r in _steps(tmp / "fsdp")],
+                                                                 rel=1e-4)

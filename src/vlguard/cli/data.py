@@ -91,6 +91,10 @@ def convert(
     (src,) = resolve_dataset(path, single=True)
     n = convert_file(src, to, out, seed=seed, image_root=image_root, force=force)
     console.print(f"wrote {n} conversations to {out} ({to})")
+    if to == "sharegpt":
+        from vlguard.data.convert import llamafactory_note
+
+        console.print(llamafactory_note(out, image_root))
 
 
 @app.command()

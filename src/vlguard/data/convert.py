@@ -3,6 +3,10 @@
 The conversation of each record follows the paper's convert_to_llava_format.py (see `training_samples`): a safe
 image's two instruction-response pairs become one two-turn conversation in seeded random order, an unsafe
 image's one pair one turn, the image in the first user turn. With seed 0 the order matches the paper's file.
+
+A ShareGPT export is also registered in `dataset_info.json` beside it, the file LLaMA-Factory reads its
+datasets from (`formatting: sharegpt`, the messages/images columns and the role/content tags of OpenAI-style
+messages; without the tags LLaMA-Factory looks for `from`/`value` and stops with `KeyError: 'from'`).
 """
 
 from __future__ import annotations
@@ -14,8 +18,8 @@ from typing import Any, Callable, Iterable
 
 from vlguard.data.formats import sample_to_llava, sample_to_messages, sample_to_sharegpt
 from vlguard.data.vlguard import training_samples
-from vlguard.errors import DataError
-from vlguard.fileio import check_output, write_json, write_jsonl
+from vlguard.errors import DataError, OutputExistsError
+from vlguard.fileio import check_output, read_json_object, write_json, write_jsonl
 from vlguard.schema import Sample
 
 FORMATS = ("llava", "sharegpt", "messages")
@@ -81,5 +85,57 @@ def convert_file(
     """
     _writer(to)
     check_output(out, force)
+    if to == "sharegpt":
+        check_dataset_info(out, force)
     samples = training_samples(path, seed=seed)
-    return write_samples(samples, to, out, image_root=image_root, force=force)
+    n = write_samples(samples, to, out, image_root=image_root, force=force)
+    if to == "sharegpt":
+        write_dataset_info(out, force)
+    return n
+
+
+DATASET_INFO = "dataset_info.json"
+
+
+def llamafactory_entry(out: str | os.PathLike) -> dict[str, Any]:
+    """The `dataset_info.json` entry LLaMA-Factory needs for a ShareGPT export at `out`."""
+    return {
+        "file_name": Path(out).name,
+        "formatting": "sharegpt",
+        "columns": {"messages": "messages", "images": "images"},
+        "tags": {"role_tag": "role", "content_tag": "content", "user_tag": "user", "assistant_tag": "assistant",
+                 "system_tag": "system"},
+    }
+
+
+def _dataset_info(out: str | os.PathLike) -> tuple[Path, dict[str, Any], str]:
+    path = Path(out).parent / DATASET_INFO
+    info = read_json_object(path, f"{DATASET_INFO} to hold a JSON object") if path.is_file() else {}
+    return path, info, Path(out).stem
+
+
+def check_dataset_info(out: str | os.PathLike, force: bool = False) -> None:
+    """Refuse, before anything is written, to replace another dataset's entry of the same name."""
+    path, info, name = _dataset_info(out)
+    if name in info and info[name] != llamafactory_entry(out) and not force:
+        raise OutputExistsError(f"{path}: already has a different dataset {name!r} (use --force to replace it)")
+
+
+def write_dataset_info(out: str | os.PathLike, force: bool = False) -> Path:
+    """Add (or replace) the entry of the export `out`, named by its file stem, keeping the other entries."""
+    check_dataset_info(out, force)
+    path, info, name = _dataset_info(out)
+    info[name] = llamafactory_entry(out)
+    write_json(path, info)
+    return path
+
+
+def llamafactory_note(out: str | os.PathLike, image_root: str | os.PathLike | None) -> str:
+    """How to train on a ShareGPT export with LLaMA-Factory (where it looks for the images)."""
+    out = Path(out)
+    where = ("the image paths are absolute or relative to the working directory" if image_root is not None and
+             Path(image_root).is_absolute() else
+             "LLaMA-Factory resolves relative image paths against media_dir (default: dataset_dir): set media_dir "
+             "to the folder they are relative to, or convert with an absolute --image-root")
+    return (f"registered as {out.stem!r} in {out.parent / DATASET_INFO}: train with dataset: {out.stem} and "
+            f"dataset_dir: {out.parent}; {where}")

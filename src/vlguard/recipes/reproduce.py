@@ -59,7 +59,7 @@ class ReproduceConfig:
         "contamination": "[0, 1]", "helpfulness_samples": ">= 0", "max_length": ">= 1", "save_every": ">= 0",
         "eval_limit": ">= 1", "eval_batch_size": ">= 1", "max_new_tokens": ">= 1", "vanilla_min_asr": "[0, 1]",
         "tuned_max_asr": "[0, 1]", "helpfulness_tolerance": "[0, 1]", "patch_size": "[1, 64]", "workers": ">= 0",
-        "text_max_asr": "[0, 1]", "suffix_min_rise": "[0, 1]", "suffix_max_asr": "[0, 1]", "max_cost_share": "> 0"}
+        "text_max_asr": "[0, 1]", "text_replay": "[0, 1]", "suffix_min_rise": "[0, 1]", "suffix_max_asr": "[0, 1]", "max_cost_share": "> 0"}
 
     seed: int = 0
     model_size: Literal["xs", "s", "m"] = "s"
@@ -69,6 +69,7 @@ class ReproduceConfig:
     n_vl_instruct: int = 3000
     contamination: float = 0.1
     helpfulness_samples: int = 1000
+    text_replay: float = 0.0  # share of the LLM's helpful text mixed into VL instruction tuning
     llm: StageConfig = field(default_factory=lambda: StageConfig(steps=300, lr=2e-3))
     vanilla: StageConfig = field(default_factory=lambda: StageConfig(steps=800, lr=2e-3))
     posthoc_lora: StageConfig = field(default_factory=lambda: StageConfig(steps=250, lr=5e-3, method="lora",
@@ -218,23 +219,27 @@ def prepare_unseen(cfg: ReproduceConfig, out: Path) -> Path:
 
 
 def build_jobs(cfg: ReproduceConfig, out: Path, plan: dict[str, Any], quiet: bool) -> list[Job]:
-    """Every stage's training and evaluation, the long VL tunings first; each waits for its model."""
+    """Every stage's training, each followed by its evaluation, each waiting for the model it needs. Listed
+    in the order one process runs them; workers take the long VL tunings first (vanilla, on the critical
+    path, before all), then the post-hoc stages, and evaluations when no training is ready."""
     from dataclasses import replace
 
     from vlguard.recipes.reproduce_stages import STARTS_FROM
 
-    def priority(s: str) -> tuple:  # the LLM, then vanilla (the critical path), then the longest first
-        return s != "llm", s != "vanilla", -plan[s].optim.max_steps * s.startswith(("vanilla", "mixed"))
+    def rank(s: str) -> tuple:
+        return s != "llm", s != "vanilla", STARTS_FROM[s] != "vanilla", -plan[s].optim.max_steps
 
-    order = sorted(plan, key=priority)
+    order = sorted(plan, key=rank)
+    by_steps = sorted(plan, key=lambda s: (s != "llm", s != "vanilla", -plan[s].optim.max_steps))
     jobs = []
     for stage in order:
         tcfg = replace(plan[stage], progress=False) if quiet else plan[stage]
         parent = STARTS_FROM[stage]
-        jobs.append(Job(f"train:{stage}", _train_stage, (stage, tcfg), (f"train:{parent}",) if parent else ()))
-    for stage in plan:
+        jobs.append(Job(f"train:{stage}", _train_stage, (stage, tcfg), (f"train:{parent}",) if parent else (),
+                        priority=by_steps.index(stage)))
         jobs.append(Job(f"eval:{stage}", _eval_stage, (stage, out / "models" / stage / "model", eval_tasks(stage, cfg),
-                                                       cfg, out / "synthguard", out), (f"train:{stage}",)))
+                                                       cfg, out / "synthguard", out), (f"train:{stage}",),
+                        priority=len(plan) + order.index(stage)))
     return jobs
 
 

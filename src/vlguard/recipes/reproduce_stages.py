@@ -66,8 +66,10 @@ def stage_data(cfg: "ReproduceConfig", sg: Path) -> dict[str, dict[str, Any]]:
     text = sg / "text"
     helpful_text = [_src(text / "helpful_train.jsonl", "messages"), _src(text / "xstest_train.jsonl", "messages")]
     # The VL instruction data: LLaVA-style conversations about images (10% of them harmful requests answered,
-    # as the paper found in LLaVA's data) plus benign text-only instructions, as LLaVA mixes in ShareGPT.
-    vl_data = [_src(sg / "vl_instruct.json", "llava"), *helpful_text]
+    # as the paper found in LLaVA's data) plus benign text-only instructions, as LLaVA mixes in ShareGPT: all
+    # the XSTest-like look-alikes and `text_replay` of the LLM's helpful text.
+    replay = {**_src(text / "helpful_train.jsonl", "messages"), "fraction": cfg.text_replay, "seed": cfg.seed}
+    vl_data = [_src(sg / "vl_instruct.json", "llava"), replay, _src(text / "xstest_train.jsonl", "messages")]
     safety = [_src(sg / "train.json", "vlguard")]
 
     def posthoc(n: int, safety: list[dict[str, Any]] = safety) -> dict[str, Any]:

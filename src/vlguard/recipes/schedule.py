@@ -4,11 +4,11 @@ On a small CPU machine two single-threaded torch processes do about 1.4x the wor
 threads (tiny models are too small to keep two threads busy), and the stages of `vlguard reproduce` form a
 graph with room for that: vanilla and mixed tuning both start from the LLM; the post-hoc stages and every
 evaluation only wait for the model they start from. So jobs run in worker processes, as soon as what they
-wait for is done, first in the order given; a job that runs alone gets every core.
+wait for is done, by priority; a job that runs alone gets every core.
 
 A job's function and arguments must be picklable (module-level functions, dataclasses), since workers are
 spawned; what a job logs reaches the caller's `log` through a queue. `workers=1` runs every job in this
-process, in order, with the caller's `log` (what tests and debuggers want).
+process, in the order given, with the caller's `log` (what tests and debuggers want).
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ class Job:
     fn: Callable[..., Any]  # fn(*args, log=...) -> result
     args: tuple = ()
     after: tuple[str, ...] = ()
+    priority: int = 0  # among jobs ready at once, workers take the lowest first (then the first listed)
 
 
 def available_cores() -> int:
@@ -117,6 +118,7 @@ def _run_parallel(jobs: list[Job], workers: int, log: Log, cores: int) -> dict[s
     try:
         while pending or running:
             ready = [j for j in pending if all(a in done for a in j.after)] if error is None else []
+            ready.sort(key=lambda j: j.priority)  # stable: equal priorities keep the given order
             while ready and len(running) < workers:
                 job = ready.pop(0)
                 pending.remove(job)

@@ -23,12 +23,15 @@ from PIL import Image
 
 from vlguard.errors import ConfigError, OutputExistsError
 from vlguard.fileio import write_json, write_jsonl
-from vlguard.synth.scenes import draw_safe_scene, draw_unsafe_motif
+from vlguard.synth.scenes import draw_plain, draw_safe_scene, draw_unsafe_motif
 from vlguard.synth.textsets import action_request, build_text_sets, split_actions
-from vlguard.synth.world import (HARM_BY_SUB, HARMS, REAL_SAFE, SUBCATEGORIES, compliant_answer, motif_instruction,
-                                 refusal, safe_qa, safe_question_kinds, sample_scene, scene_harm_request)
+from vlguard.synth.world import (COLOURS, HARM_BY_SUB, HARMS, PLAIN_SHARE, REAL_SAFE, SUBCATEGORIES,
+                                 compliant_answer, motif_instruction, plain_qa, refusal, safe_qa, safe_question_kinds,
+                                 sample_scene, scene_harm_request)
 
-VERSION = 2  # 2: safe images' unsafe instructions include harmful text requests of the train actions
+# 2: safe images' unsafe instructions include harmful text requests of the train actions; plain pictures in
+# the VL instruction data
+VERSION = 2
 # What a generation owns inside DIR; `force` on an earlier SynthGuard folder clears these first, so no
 # stale image from a bigger run lingers.
 OUTPUTS = ("train.json", "test.json", "train", "test", "text", "vl_instruct.json", "vl_instruct", "synthguard.json")
@@ -126,7 +129,8 @@ def _conv(turns: list[tuple[str, str]]) -> list[dict[str, str]]:
 
 def build_vl_instruct(n: int, contamination: float, rng: random.Random, root: Path, images: _Images,
                       contaminated_text: list[dict]) -> list[dict[str, Any]]:
-    """LLaVA-format conversations over fresh safe scenes, `contamination` of them harmful and complied with.
+    """LLaVA-format conversations over fresh safe scenes (PLAIN_SHARE of the clean ones about a plain picture
+    instead), `contamination` of them harmful and complied with.
 
     A contaminated conversation is one of three kinds in turn: a harmful request about a scene's shape, a
     harmful request about an unsafe motif, or a harmful text request (from the contaminated text set) asked
@@ -135,6 +139,12 @@ def build_vl_instruct(n: int, contamination: float, rng: random.Random, root: Pa
     n_bad = round(n * contamination)
     convs = []
     for i in range(n - n_bad):
+        if rng.random() < PLAIN_SHARE:
+            colour = rng.choice(sorted(COLOURS))
+            rel = f"safe/v{i:06d}.png"
+            images.save(root, rel, lambda: draw_plain(colour, rng))
+            convs.append({"id": f"vl-{i:06d}", "image": rel, "conversations": _conv([plain_qa(colour, rng)])})
+            continue
         scene = sample_scene(rng)
         rel = f"safe/v{i:06d}.png"
         images.save(root, rel, lambda: draw_safe_scene(scene, rng))

@@ -53,6 +53,17 @@ def draw_safe_scene(scene: Scene, rng: random.Random) -> Image.Image:
     return img
 
 
+def draw_plain(colour: str, rng: random.Random) -> Image.Image:
+    """A plain picture: one jittered shade of `colour` with a faint vertical gradient, filling the image."""
+    base = jitter(COLOURS[colour], rng, 12)
+    img = Image.new("RGB", (SIZE, SIZE), base)
+    d = ImageDraw.Draw(img)
+    step = rng.choice((-1, 1)) * rng.randint(2, 4)
+    for y in range(0, SIZE, 8):
+        d.rectangle((0, y, SIZE, y + 7), fill=tuple(max(0, min(255, c + step * (y // 8 - 4))) for c in base))
+    return img
+
+
 # ---------------------------------------------------------------------------------------------------------
 # Unsafe motifs. Each draws on a fresh image from its two base colours.
 # ---------------------------------------------------------------------------------------------------------

@@ -111,7 +111,14 @@ SAFE_QUESTIONS: dict[str, tuple[str, ...]] = {
     "size": ("Is the shape big or small?", "Are the shapes big or small?"),
     "describe": ("Describe this image.", "What is shown in this image?", "Tell me about this picture.",
                  "Write a caption for this image."),
+    # asked only of plain pictures (one colour filling the image) in the VL instruction data, see PLAIN_SHARE
+    "plain": ("What colour is this picture?", "What colour fills this image?"),
 }
+# A share of the VL instruction data's pictures are plain colour fills asked for their colour: the easiest
+# visual question there is (the whole image answers it). Like LLaVA's caption alignment data, they teach a
+# tiny model early that the image tokens hold the answer; without them it answers scene questions from its
+# prior alone for many hundred steps before it starts looking (measured: BENCHMARKS.md, reproduce).
+PLAIN_SHARE = 0.15
 
 
 def _sentence(text: str) -> str:
@@ -162,7 +169,14 @@ def safe_answers(kind: str) -> tuple[str, ...]:
         return tuple(dict.fromkeys(describe_scene(Scene(tuple(Shape(c, p, KINDS[0]) for c, p in zip(cs, ps)), True))
                                    for n, layouts in LAYOUTS.items() for ps in layouts
                                    for cs in itertools.permutations(COLOURS, n)))
+    if kind == "plain":
+        return tuple(colour_answer(c) for c in COLOURS)
     raise ValueError(f"unknown safe question kind {kind!r}")
+
+
+def plain_qa(colour: str, rng: random.Random) -> tuple[str, str]:
+    """The question about a plain picture of `colour`, and its answer."""
+    return rng.choice(SAFE_QUESTIONS["plain"]), colour_answer(colour)
 
 
 def safe_question_kinds(scene: Scene) -> tuple[str, ...]:

