@@ -137,6 +137,11 @@ def test_shipped_config_trains_resumes_merges_and_evaluates_on_its_replica(confi
     from vlguard.testing.tiny_runs import compare_tasks, outputs
     from vlguard.train.saving import merge_adapter
 
+    from accelerate.state import AcceleratorState
+
+    # the shipped configs ask for bf16: accelerate keeps one process-wide state, which an earlier test in this
+    # process may have set with other precision; a fresh one is what each `vlguard train` process gets
+    AcceleratorState._reset_state(reset_partial_state=True)
     replica = built[SHIPPED[config]]
     straight = train_replica(config, replica, world, tmp_path / "straight", steps=4)
     assert straight.steps == 4 and straight.dropped == {"too_long": 0, "no_supervision": 0, "errors": 0}
