@@ -163,7 +163,8 @@ def test_two_cpu_processes_train_save_once_and_resume_like_an_uninterrupted_run(
     rows = _steps(straight)
     assert [r["step"] for r in rows] == [1, 2, 3, 4, 5, 6]  # one row per step, not one per process
     assert sorted(p.name for p in straight.iterdir()) == [
-        "adapter", "checkpoints", "composition.json", "config.yaml", "metrics.jsonl", "train_summary.json"]
+        "adapter", "checkpoints", "composition.json", "config.yaml", "metrics.jsonl", "run.json",
+        "train_summary.json"]  # run.json: the run's fingerprint, written once too
     assert (straight / "adapter" / "adapter_model.safetensors").is_file()
     last = sorted((straight / "checkpoints").iterdir())[-1]
     assert last.name == "step-00000004" and {"rng-0.pt", "rng-1.pt"} <= {p.name for p in last.iterdir()}
@@ -193,7 +194,7 @@ def test_two_cpu_processes_train_save_once_and_resume_like_an_uninterrupted_run(
     from vlguard.train.loop import train
 
     with pytest.raises(ConfigError, match="2 process"):
-        train(load_config(TrainConfig, cfg_b, ["optim.max_steps=8"]), resume=True, log=lambda m: None)
+        train(load_config(TrainConfig, cfg_b), resume=True, log=lambda m: None)  # the same run, one process
 
 
 @pytest.mark.slow
