@@ -13,6 +13,8 @@ import os
 import pytest
 
 ENGINE_RUN = os.environ.get("VLGUARD_ENGINE_TESTS") == "1"
+# vLLM's engine talks to its own processes over the machine's first address unless told otherwise: loopback only
+os.environ.setdefault("VLLM_HOST_IP", "127.0.0.1")
 HAS_VLLM = importlib.util.find_spec("vllm") is not None
 BENCH: list[dict] = []
 

@@ -61,6 +61,7 @@ def train_replica(name: str, replica: str | os.PathLike, world: str | os.PathLik
 
     cfg = from_dict(TrainConfig, replica_config_dict(name, replica, world, out, steps))
     callbacks = [StopAfterSteps(stop_after)] if stop_after else []
+    reset_accelerate()  # an earlier run in this process may have fixed another precision
     try:
         return train(cfg, resume=resume, callbacks=callbacks, log=log or (lambda m: None))
     finally:
