@@ -4,7 +4,13 @@ On a small CPU machine two single-threaded torch processes do about 1.4x the wor
 threads (tiny models are too small to keep two threads busy), and the stages of `vlguard reproduce` form a
 graph with room for that: vanilla and mixed tuning both start from the LLM; the post-hoc stages and every
 evaluation only wait for the model they start from. So jobs run in worker processes, as soon as what they
-wait for is done, by priority; a job that runs alone gets every core.
+wait for is done, by priority.
+
+A job's thread count is fixed by the graph, never by what happens to be running: a job that nothing can
+run beside (every other job waits for it, or it for them) gets every core, every other job `cores //
+workers`. Thread counts change the order of floating-point sums, so this is what makes a run's numbers the
+same from run to run whatever the machine's load (`workers=1` runs every job with the process's threads,
+so its numbers differ slightly from a parallel run's).
 
 A job's function and arguments must be picklable (module-level functions, dataclasses), since workers are
 spawned; what a job logs reaches the caller's `log` through a queue. `workers=1` runs every job in this
@@ -95,55 +101,103 @@ def _drain(queue: Any, log: Log, stop: threading.Event) -> None:
     while not stop.is_set() or not queue.empty():
         try:
             log(queue.get(timeout=0.1))
-        except Exception:  # queue.Empty, or the manager going away at shutdown
+        except Exception:  # queue.Empty, or the queue closing at shutdown
             if stop.is_set():
                 return
+
+
+class _Pool:
+    """The worker processes, remade once when one was killed from outside (the jobs it held run again:
+    every reproduce job resumes from what it left on disk)."""
+
+    def __init__(self, workers: int, ctx: Any, queue: Any):
+        self.workers, self.ctx, self.queue = workers, ctx, queue
+        self.remade = 0
+        self.pool = self._new()
+
+    def _new(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(max_workers=self.workers, mp_context=self.ctx, initializer=_init_worker,
+                                   initargs=(self.queue,))
+
+    def submit(self, job: Job, threads: int) -> Future:
+        return self.pool.submit(_run_in_worker, job.fn, job.args, threads)
+
+    def remake(self) -> bool:
+        if self.remade >= 1:
+            return False
+        self.remade += 1
+        self.pool.shutdown(wait=False, cancel_futures=True)
+        self.pool = self._new()
+        return True
+
+
+def solo_jobs(jobs: list[Job]) -> set[str]:
+    """The jobs that nothing can run beside: every other job waits for them, or they wait for it."""
+    waits: dict[str, set[str]] = {}
+    for j in jobs:  # listed after what they wait for (_check)
+        waits[j.name] = set(j.after).union(*(waits[a] for a in j.after))
+    return {n for n in waits if all(m == n or m in waits[n] or n in waits[m] for m in waits)}
 
 
 def _run_parallel(jobs: list[Job], workers: int, log: Log, cores: int) -> dict[str, tuple[Any, float]]:
     import multiprocessing as mp
 
     ctx = mp.get_context("spawn")  # never fork a process that has torch's thread pools running
-    manager = ctx.Manager()
-    queue = manager.Queue()
+    queue = ctx.Queue()  # handed to each worker as it starts; no manager process to lose
     stop = threading.Event()
     drain = threading.Thread(target=_drain, args=(queue, log, stop), daemon=True)
     drain.start()
+    pool = _Pool(workers, ctx, queue)
+    interrupted = True  # until the loop ends normally: a kill (Ctrl-C) must not wait for the workers
+    try:
+        done = _schedule(jobs, pool, workers, cores, log)
+        interrupted = False
+    finally:
+        pool.pool.shutdown(wait=not interrupted, cancel_futures=True)
+        stop.set()
+        drain.join(timeout=5)
+        queue.close()
+    return done
+
+
+def _schedule(jobs: list[Job], pool: _Pool, workers: int, cores: int, log: Log) -> dict[str, tuple[Any, float]]:
+    from concurrent.futures.process import BrokenProcessPool
+
+    by_name = {j.name: j for j in jobs}
+    solo = solo_jobs(jobs)
     done: dict[str, tuple[Any, float]] = {}
     running: dict[Future, str] = {}
     pending = list(jobs)
     error: BaseException | None = None
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker, initargs=(queue,))
-    interrupted = True  # until the loop ends normally: a kill (Ctrl-C) must not wait for the workers
-    try:
-        while pending or running:
-            ready = [j for j in pending if all(a in done for a in j.after)] if error is None else []
-            ready.sort(key=lambda j: j.priority)  # stable: equal priorities keep the given order
-            while ready and len(running) < workers:
-                job = ready.pop(0)
-                pending.remove(job)
-                alone = not running and not ready
-                threads = cores if alone else max(1, cores // workers)
-                running[pool.submit(_run_in_worker, job.fn, job.args, threads)] = job.name
-            if not running:
-                break
-            finished, _ = wait(list(running), return_when=FIRST_COMPLETED)
-            for fut in finished:
-                name = running.pop(fut)
-                try:
-                    done[name] = fut.result()
-                except BaseException as e:  # noqa: BLE001 - re-raised once the running jobs are done
-                    error = error or e
-                    log(f"[{name}] failed: {type(e).__name__}: {e}")
-        interrupted = False
-    finally:
-        pool.shutdown(wait=not interrupted, cancel_futures=True)
-        stop.set()
-        drain.join(timeout=5)
-        manager.shutdown()
+    while pending or running:
+        ready = [j for j in pending if all(a in done for a in j.after)] if error is None else []
+        ready.sort(key=lambda j: j.priority)  # stable: equal priorities keep the given order
+        while ready and len(running) < workers:
+            job = ready.pop(0)
+            pending.remove(job)
+            running[pool.submit(job, cores if job.name in solo else max(1, cores // workers))] = job.name
+        if not running:
+            break
+        finished, _ = wait(list(running), return_when=FIRST_COMPLETED)
+        broken = []
+        for fut in finished:
+            name = running.pop(fut)
+            try:
+                done[name] = fut.result()
+            except BrokenProcessPool:
+                broken.append(name)
+            except BaseException as e:  # noqa: BLE001 - raised once the running jobs are done
+                error = error or e
+                log(f"[{name}] failed: {type(e).__name__}: {e}")
+        if broken:
+            broken += [running.pop(f) for f in list(running)]  # the whole pool went with it
+            if error is not None or not pool.remake():
+                raise RuntimeError(f"a worker process was killed (jobs {', '.join(broken)})")
+            log(f"a worker process was killed; running {', '.join(broken)} again in new workers")
+            pending[:0] = [by_name[n] for n in broken]
     if error is not None:
         raise error
     return done
 
 
-__all__ = ["Job", "auto_workers", "available_cores", "run_jobs"]
+__all__ = ["Job", "auto_workers", "available_cores", "run_jobs", "solo_jobs"]
