@@ -1,7 +1,8 @@
-"""`vlguard reproduce --quick` end to end: killed in the middle and resumed without redoing finished stages,
-in parallel workers; every check of the paper's findings passes; the options add their stages and rows."""
+"""`vlguard reproduce --quick` end to end in parallel workers: every check of the paper's findings passes;
+killed in the middle, it resumes without redoing finished stages; the options add their stages and rows."""
 
 import json
+import shutil
 
 import pytest
 
@@ -13,33 +14,30 @@ DONE_BEFORE_MIXED = ("llm", "vanilla", "posthoc_lora", "posthoc_full", "posthoc_
 
 @pytest.fixture(scope="module")
 def quick_run(tmp_path_factory):
-    """The quick preset, killed during the mixed stage (in one process) and resumed (in worker processes)."""
+    """The quick preset in worker processes, as `vlguard reproduce --quick` runs it; then what a kill during
+    the mixed stage leaves (no final model, summary or evaluation, the last checkpoint not yet written), and
+    the run started again."""
     out = tmp_path_factory.mktemp("reproduce_quick")
-    cfg = load_config(rp.ReproduceConfig, rp.preset_path(rp.QUICK_PRESET), ["workers=1"])
-    real_train = rp._train_stage
-
-    def killed_at_mixed(name, *a, **kw):
-        if name == "mixed":
-            raise KeyboardInterrupt("killed during the mixed stage")
-        return real_train(name, *a, **kw)
-
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(rp, "_train_stage", killed_at_mixed)
-        with pytest.raises(KeyboardInterrupt):
-            rp.reproduce(out, cfg, log=lambda m: None)
+    cfg = load_config(rp.ReproduceConfig, rp.preset_path(rp.QUICK_PRESET), ["workers=2"])
+    first = rp.reproduce(out, cfg, log=lambda m: None)
+    mixed = out / "models" / "mixed"
+    last_checkpoint = sorted((mixed / "checkpoints").iterdir())[-1]
+    for p in (mixed / "model", last_checkpoint, out / "evals" / "mixed"):
+        shutil.rmtree(p)
+    (mixed / "train_summary.json").unlink()
     done = {s: (out / "models" / s / "train_summary.json").stat().st_mtime_ns for s in DONE_BEFORE_MIXED}
     logs: list[str] = []
-    res = rp.reproduce(out, load_config(rp.ReproduceConfig, rp.preset_path(rp.QUICK_PRESET), ["workers=2"]),
-                       log=logs.append)
-    return out, res, logs, done
+    res = rp.reproduce(out, cfg, log=logs.append)
+    return out, first, res, logs, done
 
 
 @pytest.mark.slow
-def test_quick_reproduce_is_resumable_reports_and_passes_every_check(quick_run):
-    out, res, logs, done = quick_run
-    # finished stages were neither retrained nor re-evaluated
+def test_quick_reproduce_is_resumable_and_reports(quick_run):
+    out, first, res, logs, done = quick_run
+    # finished stages were neither retrained nor re-evaluated; mixed went on from its checkpoint
     assert {s: (out / "models" / s / "train_summary.json").stat().st_mtime_ns for s in done} == done
     assert sum("trained already" in m for m in logs) == 5 and sum("evaluated already" in m for m in logs) == 5
+    assert any(m.startswith("[mixed] resumed from") for m in logs)
     for f in ("report.md", "report.html", "results.json", "asr_by_subcategory.png", "safety_vs_helpfulness.png"):
         assert (out / f).stat().st_size > 0
     table = (out / "report.md").read_text()
@@ -48,20 +46,21 @@ def test_quick_reproduce_is_resumable_reports_and_passes_every_check(quick_run):
     assert json.loads((out / "checks.json").read_text())["checks"] == res["checks"]
     assert len(res["checks"]) == 19
     assert res["workers"] == 2 and res["train_tokens"]["posthoc_full"] <= 0.1 * res["train_tokens"]["vanilla"]
+    # a resumed stage ends where the uninterrupted one did
+    assert res["train_tokens"] == first["train_tokens"]
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=False, reason="issue 13 is open: the quick run does not pass every check yet (measured: "
-                   "posthoc_lora helpfulness 27% vs vanilla 41%, mixed safe_unsafes ASR 6% > 5%)")
 def test_quick_reproduce_passes_every_check(quick_run):
-    _, res, _, _ = quick_run
+    """What CI asks of the quick reproduction (`vlguard reproduce --quick` exits 1 on the same failures)."""
+    _, res, _, _, _ = quick_run
     failed = [f"{c['name']}: {c['detail']}" for c in res["checks"] if not c["passed"]]
     assert not failed, failed
 
 
 @pytest.mark.slow
 def test_the_options_add_the_papers_analyses(quick_run):
-    out, _, _, _ = quick_run
+    out, _, _, _, _ = quick_run
     cfg = load_config(rp.ReproduceConfig, rp.preset_path(rp.QUICK_PRESET),
                       ["workers=2", "clean_vl=true", "lora_vl=true", "unseen_category=privacy"])
     logs: list[str] = []
@@ -70,9 +69,9 @@ def test_the_options_add_the_papers_analyses(quick_run):
     table = (out / "report.md").read_text()
     for row in ("| Vanilla (clean VL data) |", "| Vanilla LoRA |", "| Post-hoc without privacy |"):
         assert row in table
-    clean = json.loads((out / "clean" / "instruction.clean.json").read_text())
+    clean = json.loads((out / "clean" / "vl_instruct.clean.json").read_text())
     assert clean["judge"]["name"] == "harm-keywords" and clean["removed"] > 0
-    removed = [json.loads(line)["row"]["id"] for line in (out / "clean" / "instruction.removed.jsonl").open()]
+    removed = [json.loads(line)["row"]["id"] for line in (out / "clean" / "vl_instruct.removed.jsonl").open()]
     assert sum(i.startswith("vlc-") for i in removed) >= len(removed) // 2  # mostly the contaminated ones
     unseen = json.loads((out / "unseen" / "train_without_privacy.json").read_text())
     assert unseen and not any(r.get("harmful_category") == "privacy" for r in unseen)

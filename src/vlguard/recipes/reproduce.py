@@ -4,7 +4,8 @@ Stages (each cached in the output folder and resumable after a kill):
 1. llm            text-only instruction tuning of the tiny model: helpful text + harmful requests refused
 2. vanilla        VL instruction tuning of (1) on SynthGuard's VL data with its contaminated fraction and no
                   safety data (the paper: this breaks the LLM's safety)
-3. posthoc_lora   (2) fine-tuned with LoRA on SynthGuard train + N helpfulness samples
+3. posthoc_lora   (2) fine-tuned with LoRA on SynthGuard train + N helpfulness samples (drawn from the VL
+                  instruction data after `vlguard data clean`)
    posthoc_full   the same with full fine-tuning
 4. posthoc_safety_only  (2) fine-tuned on the safety data alone (N = 0): over-refusal expected
 5. mixed          VL instruction tuning of (1) with the safety data blended in
@@ -32,7 +33,10 @@ from vlguard.recipes.schedule import Job, auto_workers, run_jobs
 
 Log = Callable[[str], None]
 
-TEXT_TASKS = ("synth_harmful", "synth_xstest", "synth_text_helpful")
+# Not `synth_text_helpful`: its held-out phrasings ("What do you get when you add 5 and 1?") are beyond what
+# a 2M-parameter model generalises to in these budgets: every model scored 0% (measured), a column that says
+# nothing. `vlguard eval --tasks synth_text_helpful=DIR` still runs it.
+TEXT_TASKS = ("synth_harmful", "synth_xstest")
 VL_TASKS = ("vlguard_safe_unsafes", "vlguard_unsafes", "synth_helpful")
 
 
@@ -47,7 +51,9 @@ class StageConfig:
     batch_size: int = 16
     lora_r: int = 16
     lora_alpha: int = 32
-    lora_projector: bool = True  # LoRA stages train the projector too, as LLaVA's LoRA recipe does
+    # LLaVA's LoRA recipe also trains the projector, at a far lower rate than LoRA's; at LoRA's rate it cost
+    # the tiny model VQA skill in post-hoc tuning (measured), so LoRA stages leave it frozen by default
+    lora_projector: bool = False
 
 
 @dataclass
@@ -68,21 +74,26 @@ class ReproduceConfig:
     n_test: int = 1000
     n_vl_instruct: int = 3000
     contamination: float = 0.1
-    helpfulness_samples: int = 1000
+    # post-hoc helpfulness samples next to ~3,000 safety samples (the paper: 5,000 LLaVA rows next to ~3,000)
+    helpfulness_samples: int = 1800
     text_replay: float = 0.0  # share of the LLM's helpful text mixed into VL instruction tuning
-    llm: StageConfig = field(default_factory=lambda: StageConfig(steps=300, lr=2e-3))
-    vanilla: StageConfig = field(default_factory=lambda: StageConfig(steps=800, lr=2e-3))
-    posthoc_lora: StageConfig = field(default_factory=lambda: StageConfig(steps=250, lr=5e-3, method="lora",
-                                                                          lora_r=32, lora_alpha=64))
-    posthoc_full: StageConfig = field(default_factory=lambda: StageConfig(steps=250, lr=5e-4))
-    mixed: StageConfig = field(default_factory=lambda: StageConfig(steps=800, lr=2e-3))
-    vanilla_lora: StageConfig = field(default_factory=lambda: StageConfig(steps=800, lr=5e-3, method="lora",
-                                                                          lora_r=64, lora_alpha=128))
+    llm: StageConfig = field(default_factory=lambda: StageConfig(steps=150, lr=3e-3, batch_size=32))
+    vanilla: StageConfig = field(default_factory=lambda: StageConfig(steps=1400, lr=1e-3, batch_size=8))
+    posthoc_lora: StageConfig = field(default_factory=lambda: StageConfig(steps=140, lr=2e-3, batch_size=8,
+                                                                          method="lora", lora_r=64, lora_alpha=128))
+    posthoc_full: StageConfig = field(default_factory=lambda: StageConfig(steps=140, lr=1e-3, batch_size=8))
+    # mixed tunes on the VL data plus the safety data: more samples, so more steps (it runs beside vanilla and
+    # the post-hoc stages, so they cost no wall time)
+    mixed: StageConfig = field(default_factory=lambda: StageConfig(steps=1800, lr=1e-3, batch_size=8))
+    # `lora_vl`: VL tuning with LoRA; the projector starts random there, so it trains too (as in LLaVA's recipe)
+    vanilla_lora: StageConfig = field(default_factory=lambda: StageConfig(steps=1400, lr=5e-3, batch_size=8,
+                                                                          method="lora", lora_r=64, lora_alpha=128,
+                                                                          lora_projector=True))
     max_length: int = 256
     save_every: int = 100
     eval_limit: int | None = None
     eval_batch_size: int = 64
-    max_new_tokens: int = 40
+    max_new_tokens: int = 32  # a refusal is at most 27 tokens of the tiny tokenizer; judges read the opening
     judge: str = "keywords"
     attacks: list[str] = field(default_factory=lambda: ["suffix"])  # synth_harmful@ATTACK tasks for every model
     workers: int = 0  # parallel worker processes; 0: one per core, at most 4
@@ -178,31 +189,18 @@ def _eval_stage(name: str, model_dir: Path, tasks: tuple[str, ...], cfg: Reprodu
     return read_metrics(run).for_judge(cfg.judge, run)
 
 
-def _llava_row(row: dict) -> dict:
-    """A chat-messages row (SynthGuard's text sets) as a LLaVA-format conversation without an image."""
-    roles = {"user": "human", "assistant": "gpt", "system": "system"}
-    return {"id": row["id"], "conversations": [{"from": roles[m["role"]], "value": m["content"]}
-                                               for m in row["messages"]]}
-
-
-def prepare_clean_data(cfg: ReproduceConfig, out: Path, log: Log) -> dict:
-    """The `vanilla_clean` data: vanilla's instruction data as one LLaVA file, screened by `vlguard data clean`
-    with the offline harm-keywords judge (its summary says what was removed)."""
+def prepare_clean_data(out: Path, log: Log) -> dict:
+    """SynthGuard's VL conversations screened by `vlguard data clean` with the offline harm-keywords judge (its
+    summary says what was removed): the post-hoc helpfulness pool and `vanilla_clean`'s data."""
     from vlguard.data.clean import clean_file
-    from vlguard.fileio import iter_jsonl
-    from vlguard.recipes.reproduce_stages import CLEAN_DIR, CLEAN_FILE, stage_data
+    from vlguard.recipes.reproduce_stages import clean_paths
 
-    dest = out / CLEAN_DIR / CLEAN_FILE
+    raw, dest = clean_paths(out)
     summary = dest.with_name(f"{dest.stem}.clean.json")
     if summary.exists() and dest.exists():
         return read_json(summary)
-    rows: list[dict] = []
-    for src in stage_data(cfg, out / "synthguard")["vanilla"]["instruction"]:
-        rows += read_json(src["path"]) if src["format"] == "llava" else [_llava_row(r) for _, r in iter_jsonl(src["path"])]
-    write_json(out / CLEAN_DIR / "instruction_all.json", rows)
-    log(f"[vanilla_clean] screening {len(rows)} instruction conversations with `vlguard data clean` (harm-keywords)")
-    return clean_file(out / CLEAN_DIR / "instruction_all.json", dest, "harm-keywords", force=True, use_cache=False,
-                      log=lambda m: log(f"[vanilla_clean] {m}"))
+    log(f"screening {raw.name} with `vlguard data clean` (harm-keywords)")
+    return clean_file(raw, dest, "harm-keywords", force=True, use_cache=False, log=log)
 
 
 def prepare_unseen(cfg: ReproduceConfig, out: Path) -> Path:
@@ -284,8 +282,7 @@ def reproduce(out_dir: str | Path, cfg: ReproduceConfig, log: Log = print) -> di
     if not (out / "base" / "vlguard_tiny.json").exists():
         log(f"building the tiny model ({cfg.model_size}, {cfg.patch_size} px patches)...")
         build_tiny_llava(out / "base", size=cfg.model_size, seed=cfg.seed, force=True, patch_size=cfg.patch_size)
-    if cfg.clean_vl:
-        prepare_clean_data(cfg, out, log)
+    prepare_clean_data(out, log)
     if cfg.unseen_category:
         prepare_unseen(cfg, out)
     t_setup = time.perf_counter() - t_start

@@ -32,17 +32,22 @@ ABOUT = {
     "llm": "text-only instruction tuning of the base model: helpful text + harmful requests refused (the LLM)",
     "vanilla": "VL instruction tuning of the LLM on SynthGuard's VL data with its contaminated fraction and no "
                "safety data (the paper: this breaks the LLM's safety)",
-    "posthoc_lora": "post-hoc safety fine-tuning with LoRA: SynthGuard train + helpfulness samples",
-    "posthoc_full": "post-hoc safety fine-tuning, full: SynthGuard train + helpfulness samples",
+    "posthoc_lora": "post-hoc safety fine-tuning with LoRA: SynthGuard train + helpfulness samples of the cleaned "
+                    "instruction data",
+    "posthoc_full": "post-hoc safety fine-tuning, full: SynthGuard train + helpfulness samples of the cleaned "
+                    "instruction data",
     "posthoc_safety_only": "post-hoc fine-tuning on the safety data alone (over-refusal expected)",
     "mixed": "VL instruction tuning of the LLM with the safety data blended in",
     "vanilla_clean": "VL instruction tuning of the LLM on the instruction data after `vlguard data clean` "
-                     "(harm-keywords) removed its harmful samples (the paper's clean LLaVA data)",
+                     "(harm-keywords) removed its harmful conversations (the paper's clean LLaVA data)",
     "vanilla_lora": "VL instruction tuning of the LLM with LoRA instead of full fine-tuning",
     "posthoc_unseen": "post-hoc safety fine-tuning (full) without one category's safety data (unseen category)",
 }
-CLEAN_DIR = "clean"  # in the reproduction's folder: the cleaned instruction data of `vanilla_clean`
-CLEAN_FILE = "instruction.json"
+# In the reproduction's folder: SynthGuard's VL conversations after `vlguard data clean` (harm-keywords), the
+# pool of the post-hoc stages' helpfulness samples and the VL data of `vanilla_clean`
+CLEAN_DIR = "clean"
+CLEAN_FILE = "vl_instruct.json"
+USES_CLEAN = ("posthoc_lora", "posthoc_full", "posthoc_unseen", "vanilla_clean")
 UNSEEN_DIR = "unseen"
 
 
@@ -61,32 +66,44 @@ def _src(path: Path, fmt: str) -> dict[str, Any]:
     return {"path": str(path), "format": fmt}
 
 
+def clean_paths(out: Path) -> tuple[Path, Path]:
+    """The file `vlguard data clean` screens (SynthGuard's VL conversations) and the kept rows it writes."""
+    return out / "synthguard" / "vl_instruct.json", out / CLEAN_DIR / CLEAN_FILE
+
+
 def stage_data(cfg: "ReproduceConfig", sg: Path) -> dict[str, dict[str, Any]]:
     """Each stage's data mixture over the SynthGuard folder `sg` (in a reproduction's folder)."""
     text = sg / "text"
     helpful_text = [_src(text / "helpful_train.jsonl", "messages"), _src(text / "xstest_train.jsonl", "messages")]
-    # The VL instruction data: LLaVA-style conversations about images (10% of them harmful requests answered,
-    # as the paper found in LLaVA's data) plus benign text-only instructions, as LLaVA mixes in ShareGPT: all
-    # the XSTest-like look-alikes and `text_replay` of the LLM's helpful text.
-    replay = {**_src(text / "helpful_train.jsonl", "messages"), "fraction": cfg.text_replay, "seed": cfg.seed}
-    vl_data = [_src(sg / "vl_instruct.json", "llava"), replay, _src(text / "xstest_train.jsonl", "messages")]
+
+    def vl_data(conversations: dict[str, Any]) -> list[dict[str, Any]]:
+        # LLaVA-style conversations about images plus benign text-only instructions, as LLaVA mixes in
+        # ShareGPT: all the XSTest-like look-alikes and `text_replay` of the LLM's helpful text
+        replay = {**_src(text / "helpful_train.jsonl", "messages"), "fraction": cfg.text_replay, "seed": cfg.seed}
+        return [conversations, replay, _src(text / "xstest_train.jsonl", "messages")]
+
+    # The raw conversations hold SynthGuard's contaminated fraction (harmful requests answered, as the paper
+    # found in LLaVA's data); the cleaned ones are what `vlguard data clean` kept of them.
+    raw = vl_data({**_src(sg / "vl_instruct.json", "llava")})
+    clean = vl_data({**_src(clean_paths(sg.parent)[1], "llava"), "image_root": str(sg / "vl_instruct")})
     safety = [_src(sg / "train.json", "vlguard")]
 
+    # Post-hoc helpfulness samples come from the cleaned data: a random sample of the raw data carries ~10%
+    # harmful compliance, which at SynthGuard's contamination undid the text-only safety the safety data
+    # teaches (text harmful ASR 16-27% after post-hoc tuning, against 1% with the cleaned pool; measured).
     def posthoc(n: int, safety: list[dict[str, Any]] = safety) -> dict[str, Any]:
-        return {"strategy": "posthoc", "safety": safety, "helpfulness": vl_data, "helpfulness_samples": n}
-
-    clean = {"path": str(sg.parent / CLEAN_DIR / CLEAN_FILE), "format": "llava", "image_root": str(sg / "vl_instruct")}
+        return {"strategy": "posthoc", "safety": safety, "helpfulness": clean, "helpfulness_samples": n}
 
     return {
         "llm": {"strategy": "custom", "helpfulness": helpful_text,
                 "safety": [_src(text / "harmful_train.jsonl", "messages")]},
-        "vanilla": {"strategy": "custom", "instruction": vl_data},
+        "vanilla": {"strategy": "custom", "instruction": raw},
         "posthoc_lora": posthoc(cfg.helpfulness_samples),
         "posthoc_full": posthoc(cfg.helpfulness_samples),
         "posthoc_safety_only": posthoc(0),
-        "mixed": {"strategy": "mixed", "instruction": vl_data, "safety": safety},
-        "vanilla_clean": {"strategy": "custom", "instruction": [clean]},
-        "vanilla_lora": {"strategy": "custom", "instruction": vl_data},
+        "mixed": {"strategy": "mixed", "instruction": raw, "safety": safety},
+        "vanilla_clean": {"strategy": "custom", "instruction": clean},
+        "vanilla_lora": {"strategy": "custom", "instruction": raw},
         "posthoc_unseen": posthoc(cfg.helpfulness_samples, [{**_src(unseen_file(cfg, sg.parent), "vlguard"),
                                                              "image_root": str(sg / "train")}]),
     }
@@ -133,6 +150,9 @@ def _header(cfg: "ReproduceConfig", stage: str, dest: Path, out: Path, tc: Train
                f"--patch-size {cfg.patch_size}",
                f"vlguard data synth -o {(out / 'synthguard').as_posix()} --seed {cfg.seed} --train {cfg.n_train} "
                f"--test {cfg.n_test} --vl-instruct {cfg.n_vl_instruct} --contamination {cfg.contamination}"]
+    if stage in USES_CLEAN:
+        raw, kept = clean_paths(out)
+        prepare.append(f"vlguard data clean {raw.as_posix()} -o {kept.as_posix()}")
     lines = [f"Stage `{stage}` of `vlguard reproduce`: {ABOUT[stage]}.",
              "Written by `vlguard reproduce --write-configs` from src/vlguard/recipes/reproduce_stages.py",
              "(edit the recipe, then write again; a test checks this file is current).",
@@ -158,5 +178,5 @@ def write_stage_configs(cfg: "ReproduceConfig", dest: str | Path, out: str | Pat
     return written
 
 
-__all__ = ["OPTIONAL_STAGES", "STAGES", "active_stages", "config_file", "stage_configs", "unseen_file",
+__all__ = ["OPTIONAL_STAGES", "STAGES", "USES_CLEAN", "active_stages", "clean_paths", "config_file", "stage_configs", "unseen_file",
            "write_stage_configs"]

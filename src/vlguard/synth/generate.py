@@ -37,6 +37,10 @@ VERSION = 2
 OUTPUTS = ("train.json", "test.json", "train", "test", "text", "vl_instruct.json", "vl_instruct", "synthguard.json")
 Progress = Callable[[int, int], None]
 VL_TURNS = (4, 5, 6)  # questions per safe-scene conversation of the instruction data
+# The kinds of contaminated conversation in turn (see build_vl_instruct). Kind 2, a harmful text request asked
+# beside a scene and answered, is left out by default: with it the mixed model learned to comply with held-out
+# text requests beside images (safe_unsafes ASR 9-10% after mixed tuning, against 3% without; measured).
+CONTAMINATION_KINDS: tuple[int, ...] = (0, 1)
 
 
 def allocate(total: int, weights: list[float], minimum: int = 0) -> list[int]:
@@ -132,9 +136,10 @@ def build_vl_instruct(n: int, contamination: float, rng: random.Random, root: Pa
     """LLaVA-format conversations over fresh safe scenes (PLAIN_SHARE of the clean ones about a plain picture
     instead), `contamination` of them harmful and complied with.
 
-    A contaminated conversation is one of three kinds in turn: a harmful request about a scene's shape, a
-    harmful request about an unsafe motif, or a harmful text request (from the contaminated text set) asked
-    beside a scene. Their templates are disjoint from those of train/test.
+    A contaminated conversation is one of three kinds, in the turns of CONTAMINATION_KINDS: a harmful
+    request about a scene's shape (0), a harmful request about an unsafe motif (1), or a harmful text request
+    (from the contaminated text set) asked beside a scene (2). Their templates are disjoint from those of
+    train/test.
     """
     n_bad = round(n * contamination)
     convs = []
@@ -153,8 +158,8 @@ def build_vl_instruct(n: int, contamination: float, rng: random.Random, root: Pa
         kinds = rng.sample(safe_question_kinds(scene), rng.choice(VL_TURNS))
         convs.append({"id": f"vl-{i:06d}", "image": rel, "conversations": _conv([safe_qa(scene, rng, k) for k in kinds])})
     for i in range(n_bad):
-        kind = i % 3  # every (kind, subcategory) pair within 27 conversations
-        sub = SUBCATEGORIES[(i // 3) % len(SUBCATEGORIES)]
+        kind = CONTAMINATION_KINDS[i % len(CONTAMINATION_KINDS)]
+        sub = SUBCATEGORIES[(i // len(CONTAMINATION_KINDS)) % len(SUBCATEGORIES)]  # every (kind, sub) pair
         idx = n - n_bad + i
         if kind == 1:
             rel = f"{HARM_BY_SUB[sub].folder}/v{idx:06d}.png"
