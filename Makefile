@@ -34,7 +34,7 @@ reproduce-quick: $(STAMP)
 	$(VLG) reproduce --quick -o $(QUICK_DIR)
 
 test: $(STAMP)
-	HF_HUB_OFFLINE=1 HF_DATASETS_OFFLINE=1 TRANSFORMERS_OFFLINE=1 OMP_WAIT_POLICY=PASSIVE $(PY) -m pytest -q
+	HF_HUB_OFFLINE=1 HF_DATASETS_OFFLINE=1 TRANSFORMERS_OFFLINE=1 OMP_WAIT_POLICY=PASSIVE $(PY) -m pytest -q --durations=15
 
 # Real engines (README, Engines): vLLM's CPU build in a venv of its own (it pins transformers < 5.20), then
 # tests/engines/ (vllm backend and vLLM's OpenAI server against hf, the replicas on vLLM). Built once; the
