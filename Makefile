@@ -27,8 +27,8 @@ DEMO_ARGS ?=
 demo: $(STAMP)
 	$(VLG) reproduce -o $(DEMO_DIR) $(DEMO_ARGS)
 
-# The quick reproduction end to end, as CI runs it after the tests: exits 1 when a check of the paper's
-# findings fails. Stages are cached in QUICK_DIR: remove it to start over.
+# The quick reproduction end to end: exits 1 when a check of the paper's findings fails (CI runs the same
+# preset through the test suite, tests/recipes/test_reproduce.py). Stages are cached in QUICK_DIR.
 QUICK_DIR ?= runs/reproduce_quick
 reproduce-quick: $(STAMP)
 	$(VLG) reproduce --quick -o $(QUICK_DIR)
