@@ -10,9 +10,43 @@ import sys
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 import typer  # noqa: E402
-from rich.console import Console
+from rich.console import Console, ConsoleDimensions  # noqa: E402
 
 from vlguard.errors import VLGuardError  # noqa: E402
+
+
+class _Console(Console):
+    """rich's console, except that output to a log, a pipe or a file is printed in full lines: rich
+    would wrap it at 80 columns and cut names in tables with `…`. A terminal is unchanged."""
+
+    LOG_WIDTH = 10_000  # "no limit" for lines and tables, small enough that nothing pads a line to it
+    RULE_WIDTH = 80  # a rule fills the width: in a log, as wide as rich drew it there before
+
+    def _to_a_log(self) -> bool:
+        # the file itself, not `is_terminal`: FORCE_COLOR (set in some CI) makes rich colour a log, which
+        # still has no width to fit; an explicit COLUMNS is still obeyed
+        isatty = getattr(self.file, "isatty", None)
+        try:
+            tty = isatty is not None and isatty()
+        except ValueError:  # closed at exit
+            tty = False
+        return not tty and "COLUMNS" not in os.environ
+
+    @property
+    def size(self) -> ConsoleDimensions:
+        size = super().size
+        return ConsoleDimensions(self.LOG_WIDTH, size.height) if self._to_a_log() else size
+
+    @size.setter
+    def size(self, new_size: tuple[int, int]) -> None:
+        Console.size.fset(self, new_size)
+
+    def rule(self, title="", **kwargs) -> None:
+        """`Console.rule`, 80 columns wide in a log rather than 10,000."""
+        from rich.rule import Rule
+
+        self.print(Rule(title, **kwargs), width=self.RULE_WIDTH if self._to_a_log() else None)
+
 
 app = typer.Typer(
     name="vlguard",
@@ -21,8 +55,8 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-console = Console()
-err_console = Console(stderr=True)
+console = _Console()
+err_console = _Console(stderr=True)
 _debug = False
 
 
