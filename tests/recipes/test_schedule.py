@@ -61,3 +61,40 @@ def test_in_the_reproduce_graph_only_the_llm_training_gets_every_core(tmp_path):
     cfg = load_config(rp.ReproduceConfig, rp.preset_path(rp.QUICK_PRESET), [])
     jobs = rp.build_jobs(cfg, tmp_path, stage_configs(cfg, tmp_path), quiet=True)
     assert solo_jobs(jobs) == {"train:llm"}
+
+
+class _InlinePool:
+    """Runs each job at once in this process, recording (name, threads) per round: the jobs submitted
+    between two waits of the scheduler are the ones running together."""
+
+    def __init__(self):
+        self.rounds = [[]]
+
+    def submit(self, job, threads):
+        from concurrent.futures import Future
+
+        self.rounds[-1].append((job.name, threads))
+        fut = Future()
+        fut.set_result((job.fn(*job.args, log=lambda m: None), 0.0))
+        return fut
+
+
+def test_given_solo_jobs_get_every_core_and_run_alone(monkeypatch):
+    """Two independent graphs (the seeds of `reproduce --seeds`): each one's solo job keeps every core, as
+    when its graph runs alone, and never shares them with another job."""
+    from vlguard.recipes import schedule
+
+    pool = _InlinePool()
+    real_wait = schedule.wait
+
+    def wait(*args, **kwargs):
+        pool.rounds.append([])
+        return real_wait(*args, **kwargs)
+
+    monkeypatch.setattr(schedule, "wait", wait)
+    jobs = [Job(n, _record, (n, []), after=a) for n, a in
+            (("a", ()), ("b", ("a",)), ("c", ("a",)), ("x", ()), ("y", ("x",)), ("z", ("x",)))]
+    solo = solo_jobs(jobs[:3]) | solo_jobs(jobs[3:])
+    done = schedule._schedule(jobs, pool, workers=2, cores=4, log=lambda m: None, solo=solo)
+    assert set(done) == set("abcxyz")
+    assert [r for r in pool.rounds if r] == [[("a", 4)], [("b", 2), ("c", 2)], [("x", 4)], [("y", 2), ("z", 2)]]

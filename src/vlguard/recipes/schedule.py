@@ -10,7 +10,10 @@ A job's thread count is fixed by the graph, never by what happens to be running:
 run beside (every other job waits for it, or it for them) gets every core, every other job `cores //
 workers`. Thread counts change the order of floating-point sums, so this is what makes a run's numbers the
 same from run to run whatever the machine's load (`workers=1` runs every job with the process's threads,
-so its numbers differ slightly from a parallel run's).
+so its numbers differ slightly from a parallel run's). Several independent graphs in one run (the seeds of
+`vlguard reproduce --seeds`) pass the union of each graph's solo jobs as `solo`, so each graph's jobs get the
+threads they get when it runs alone; a solo job then waits for the running jobs and runs alone, so solo jobs
+of different graphs never share the cores.
 
 A job's function and arguments must be picklable (module-level functions, dataclasses), since workers are
 spawned; what a job logs reaches the caller's `log` through a queue. `workers=1` runs every job in this
@@ -80,12 +83,12 @@ def _check(jobs: list[Job]) -> None:
             raise ValueError(f"job {j.name} waits for {missing}, which do not come before it")
 
 
-def run_jobs(jobs: list[Job], workers: int = 1, log: Log = print, cores: int | None = None
-             ) -> dict[str, tuple[Any, float]]:
+def run_jobs(jobs: list[Job], workers: int = 1, log: Log = print, cores: int | None = None,
+             solo: set[str] | None = None) -> dict[str, tuple[Any, float]]:
     """Run every job after the jobs it waits for; returns {name: (result, seconds)}.
 
     The first failure stops new jobs from starting; the running ones finish (their outputs are cached on
-    disk), then it is raised.
+    disk), then it is raised. `solo`: the jobs that get every core and run alone (default: `solo_jobs`).
     """
     _check(jobs)
     if workers <= 1:
@@ -94,7 +97,7 @@ def run_jobs(jobs: list[Job], workers: int = 1, log: Log = print, cores: int | N
             t0 = time.perf_counter()
             out[j.name] = (j.fn(*j.args, log=log), time.perf_counter() - t0)
         return out
-    return _run_parallel(jobs, workers, log, cores or available_cores())
+    return _run_parallel(jobs, workers, log, cores or available_cores(), solo_jobs(jobs) if solo is None else solo)
 
 
 def _drain(queue: Any, log: Log, stop: threading.Event) -> None:
@@ -139,7 +142,8 @@ def solo_jobs(jobs: list[Job]) -> set[str]:
     return {n for n in waits if all(m == n or m in waits[n] or n in waits[m] for m in waits)}
 
 
-def _run_parallel(jobs: list[Job], workers: int, log: Log, cores: int) -> dict[str, tuple[Any, float]]:
+def _run_parallel(jobs: list[Job], workers: int, log: Log, cores: int, solo: set[str]
+                  ) -> dict[str, tuple[Any, float]]:
     import multiprocessing as mp
 
     ctx = mp.get_context("spawn")  # never fork a process that has torch's thread pools running
@@ -150,7 +154,7 @@ def _run_parallel(jobs: list[Job], workers: int, log: Log, cores: int) -> dict[s
     pool = _Pool(workers, ctx, queue)
     interrupted = True  # until the loop ends normally: a kill (Ctrl-C) must not wait for the workers
     try:
-        done = _schedule(jobs, pool, workers, cores, log)
+        done = _schedule(jobs, pool, workers, cores, log, solo)
         interrupted = False
     finally:
         pool.pool.shutdown(wait=not interrupted, cancel_futures=True)
@@ -160,11 +164,11 @@ def _run_parallel(jobs: list[Job], workers: int, log: Log, cores: int) -> dict[s
     return done
 
 
-def _schedule(jobs: list[Job], pool: _Pool, workers: int, cores: int, log: Log) -> dict[str, tuple[Any, float]]:
+def _schedule(jobs: list[Job], pool: _Pool, workers: int, cores: int, log: Log, solo: set[str]
+              ) -> dict[str, tuple[Any, float]]:
     from concurrent.futures.process import BrokenProcessPool
 
     by_name = {j.name: j for j in jobs}
-    solo = solo_jobs(jobs)
     done: dict[str, tuple[Any, float]] = {}
     running: dict[Future, str] = {}
     pending = list(jobs)
@@ -173,6 +177,10 @@ def _schedule(jobs: list[Job], pool: _Pool, workers: int, cores: int, log: Log) 
         ready = [j for j in pending if all(a in done for a in j.after)] if error is None else []
         ready.sort(key=lambda j: j.priority)  # stable: equal priorities keep the given order
         while ready and len(running) < workers:
+            # a job with every core runs alone (in one graph nothing can run beside it anyway); the next
+            # job waits rather than start ahead of it, or it could wait for ever
+            if running and (ready[0].name in solo or not solo.isdisjoint(running.values())):
+                break
             job = ready.pop(0)
             pending.remove(job)
             running[pool.submit(job, cores if job.name in solo else max(1, cores // workers))] = job.name
