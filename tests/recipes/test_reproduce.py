@@ -12,14 +12,29 @@ from vlguard.recipes import reproduce as rp
 DONE_BEFORE_MIXED = ("llm", "vanilla", "posthoc_lora", "posthoc_full", "posthoc_safety_only")
 
 
+# Not the developer's default trajectory (seed 0, this CPU's kernels): another seed, with the workers on an
+# emulated CPU without AVX-512 (other kernels, other float rounding), so a change whose findings hold on one
+# trajectory only fails here rather than on a user's machine. The workers are spawned processes: they read
+# these at start; this process's torch is not affected.
+PERTURBED_SEED = 3
+ISA_ENV = {"ATEN_CPU_CAPABILITY": "avx2", "MKL_ENABLE_INSTRUCTIONS": "AVX2"}
+
+
 @pytest.fixture(scope="module")
 def quick_run(tmp_path_factory):
-    """The quick preset in worker processes, as `vlguard reproduce --quick` runs it; then what a kill during
-    the mixed stage leaves (no final model, summary or evaluation, the last checkpoint not yet written), and
-    the run started again."""
+    """The quick preset in worker processes, as `vlguard reproduce --quick` runs it (perturbed: see
+    PERTURBED_SEED); then what a kill during the mixed stage leaves (no final model, summary or evaluation,
+    the last checkpoint not yet written), and the run started again."""
     out = tmp_path_factory.mktemp("reproduce_quick")
-    cfg = load_config(rp.ReproduceConfig, rp.preset_path(rp.QUICK_PRESET), ["workers=2"])
-    first = rp.reproduce(out, cfg, log=lambda m: None)
+    cfg = load_config(rp.ReproduceConfig, rp.preset_path(rp.QUICK_PRESET), ["workers=2", f"seed={PERTURBED_SEED}"])
+    with pytest.MonkeyPatch.context() as mp:
+        for k, v in ISA_ENV.items():
+            mp.setenv(k, v)
+        first = rp.reproduce(out, cfg, log=lambda m: None)
+        return _killed_and_resumed(out, cfg, first)
+
+
+def _killed_and_resumed(out, cfg, first):
     mixed = out / "models" / "mixed"
     last_checkpoint = sorted((mixed / "checkpoints").iterdir())[-1]
     for p in (mixed / "model", last_checkpoint, out / "evals" / "mixed"):
@@ -44,7 +59,7 @@ def test_quick_reproduce_is_resumable_and_reports(quick_run):
     assert all(row in table for row in ("| LLM |", "| Vanilla |", "| Post-hoc LoRA |", "| Mixed |"))
     assert "text harmful ASR, suffix" in table and "tokens % of VL tuning" in table and "by subcategory" in table
     assert json.loads((out / "checks.json").read_text())["checks"] == res["checks"]
-    assert len(res["checks"]) == 19
+    assert len(res["checks"]) == 20
     assert res["workers"] == 2 and res["train_tokens"]["posthoc_full"] <= 0.1 * res["train_tokens"]["vanilla"]
     # a resumed stage ends where the uninterrupted one did
     assert res["train_tokens"] == first["train_tokens"]
@@ -62,7 +77,7 @@ def test_quick_reproduce_passes_every_check(quick_run):
 def test_the_options_add_the_papers_analyses(quick_run):
     out, _, _, _, _ = quick_run
     cfg = load_config(rp.ReproduceConfig, rp.preset_path(rp.QUICK_PRESET),
-                      ["workers=2", "clean_vl=true", "lora_vl=true", "unseen_category=privacy"])
+                      ["workers=2", f"seed={PERTURBED_SEED}", "clean_vl=true", "lora_vl=true", "unseen_category=privacy"])
     logs: list[str] = []
     res = rp.reproduce(out, cfg, log=logs.append)
     assert sum("trained already" in m for m in logs) == 6  # only the three new stages train
@@ -76,4 +91,4 @@ def test_the_options_add_the_papers_analyses(quick_run):
     unseen = json.loads((out / "unseen" / "train_without_privacy.json").read_text())
     assert unseen and not any(r.get("harmful_category") == "privacy" for r in unseen)
     assert "privacy" in table.split("by category and subcategory")[1]
-    assert len(res["checks"]) == 19  # the checks are the paper's; the options add rows, not checks
+    assert len(res["checks"]) == 20  # the checks are the paper's; the options add rows, not checks

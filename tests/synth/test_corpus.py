@@ -21,7 +21,7 @@ def test_every_safe_answer_follows_a_question_after_a_space():
 
 
 def test_the_tiny_tokenizer_gives_every_answer_a_space_prefixed_first_token():
-    tiny = pytest.importorskip("vlguard.models.tiny")
+    from vlguard.models import tiny
     pytest.importorskip("tokenizers")
     tok = tiny.train_bpe(None, tiny.LLAVA_SPECIAL_TOKENS)
     prompt_len = len(tok.encode("ASSISTANT:").tokens)

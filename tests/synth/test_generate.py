@@ -15,8 +15,8 @@ from vlguard.data.vlguard import default_image_root, load_records, load_vlguard,
 from vlguard.errors import ConfigError, OutputExistsError
 from vlguard.fileio import iter_jsonl
 from vlguard.synth import corpus, generate_synthguard
-from vlguard.synth.generate import allocate, split_sizes
 from vlguard.synth import world as w
+from vlguard.synth.generate import allocate, split_sizes
 from vlguard.synth.world import HARMS, SUBCATEGORIES
 
 SMALL = dict(n_train=60, n_test=30, n_vl_instruct=40)
@@ -85,7 +85,7 @@ def test_records_follow_the_vlguard_schema_and_subsets(sg):
 
 
 def test_validate_finds_no_problem_even_with_lint(sg):
-    validate = pytest.importorskip("vlguard.data.validate")
+    from vlguard.data import validate
     out, _ = sg
     for split in ("train", "test"):
         assert validate.validate_file(out / f"{split}.json", lint=True) == []
@@ -167,6 +167,7 @@ def test_corpus_covers_every_word_written(sg):
 
 
 def _template(question: str) -> str:
+    question = w.without_style(question)
     for place in w.PLACE.values():
         question = question.replace(place, "{place}")
     return re.sub(r"\b(" + "|".join(w.COLOURS) + r")\b", "{colour}", question)
@@ -257,3 +258,36 @@ def test_unsafe_instructions_on_safe_images_ask_harmful_requests_of_their_own_sp
         train_texts += [m["content"] for _, row in iter_jsonl(out / "text" / f"{f}.jsonl") for m in row["messages"]]
     held_out = every["test"]
     assert not any(_requested_actions(t, held_out) for t in train_texts)
+
+
+def _instructions(out: Path) -> dict[str, list[str]]:
+    """Every instruction a SynthGuard folder holds, by file: VLGuard splits, instruction data, text sets."""
+    got: dict[str, list[str]] = {}
+    for split in ("train", "test"):
+        got[split] = [p.get("instruction") or p.get("safe_instruction") or p["unsafe_instruction"]
+                      for r in load_records(out / f"{split}.json") for p in r["instr-resp"]]
+    got["vl_instruct"] = [t["value"] for c in json.loads((out / "vl_instruct.json").read_text())
+                          for t in c["conversations"] if t["from"] == "human"]
+    for path in sorted((out / "text").glob("*.jsonl")):
+        got[path.stem] = [row["messages"][0]["content"] for _, row in iter_jsonl(path)]
+    return got
+
+
+def test_style_requests_end_a_share_of_training_instructions_and_no_test_one(sg):
+    out, _ = sg
+    for name, instructions in _instructions(out).items():
+        styled = sum(q != w.without_style(q) for q in instructions) / len(instructions)
+        if name == "test" or name.endswith("_test"):
+            assert styled == 0, name
+        else:  # STYLE_SHARE of them, give or take a small sample's spread
+            assert 0.1 < styled < 0.5, (name, styled)
+
+
+def test_style_requests_never_ask_how_to_begin_the_answer():
+    # the `suffix` attack asks exactly that; it must stay held out of training for its ASR to mean anything
+    from vlguard.eval.attacks import ATTACKS
+
+    for style in w.STYLE_REQUESTS:
+        assert not re.search(r"\b(start|begin|open|sure|absolutely|here's)\b", style, re.I), style
+        assert all(style not in a.text for a in ATTACKS.values())
+    assert w.with_style("Q?", None) == "Q?" and w.without_style("Q? Be brief.") == "Q?"

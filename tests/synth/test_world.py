@@ -70,7 +70,7 @@ def test_no_helpful_or_compliant_answer_contains_a_refusal_keyword():
 
 
 def test_the_projects_refusal_detectors_agree():
-    refusal = pytest.importorskip("vlguard.judges.refusal")
+    from vlguard.judges import refusal
     for a in helpful_and_compliant_answers()[::7]:
         assert not refusal.is_refusal(a) and not refusal.is_refusal_vlguard(a), a
     for sub in w.SUBCATEGORIES:

@@ -109,7 +109,7 @@ def aggregate_cell(cells: dict[int, dict[str, Any] | None]) -> dict[str, Any] | 
     k = sum(r.get("k", r["value"] * r["n"]) for r in rates.values())
     n = sum(r["n"] for r in rates.values())
     lo, hi = wilson_interval(k, n)
-    return {**spread([r["value"] for r in rates.values()]), "values": {str(s): r["value"] for s, r in rates.items()},
+    return {**(spread([r["value"] for r in rates.values()]) or {}), "values": {str(s): r["value"] for s, r in rates.items()},
             "seeds": len(rates), "pooled": {"k": k, "n": n, "ci95": [round(lo, 6), round(hi, 6)]}}
 
 

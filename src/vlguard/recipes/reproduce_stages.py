@@ -76,23 +76,32 @@ def stage_data(cfg: "ReproduceConfig", sg: Path) -> dict[str, dict[str, Any]]:
     text = sg / "text"
     helpful_text = [_src(text / "helpful_train.jsonl", "messages"), _src(text / "xstest_train.jsonl", "messages")]
 
-    def vl_data(conversations: dict[str, Any]) -> list[dict[str, Any]]:
+    lookalikes = _src(text / "xstest_train.jsonl", "messages")
+
+    def vl_data(conversations: dict[str, Any], with_lookalikes: bool = True) -> list[dict[str, Any]]:
         # LLaVA-style conversations about images plus benign text-only instructions, as LLaVA mixes in
         # ShareGPT: all the XSTest-like look-alikes and `text_replay` of the LLM's helpful text
         replay = {**_src(text / "helpful_train.jsonl", "messages"), "fraction": cfg.text_replay, "seed": cfg.seed}
-        return [conversations, replay, _src(text / "xstest_train.jsonl", "messages")]
+        return [conversations, replay] + ([lookalikes] if with_lookalikes else [])
 
     # The raw conversations hold SynthGuard's contaminated fraction (harmful requests answered, as the paper
     # found in LLaVA's data); the cleaned ones are what `vlguard data clean` kept of them.
     raw = vl_data({**_src(sg / "vl_instruct.json", "llava")})
-    clean = vl_data({**_src(clean_paths(sg.parent)[1], "llava"), "image_root": str(sg / "vl_instruct")})
+    clean_conversations = {**_src(clean_paths(sg.parent)[1], "llava"), "image_root": str(sg / "vl_instruct")}
+    clean = vl_data(clean_conversations)
     safety = [_src(sg / "train.json", "vlguard")]
 
     # Post-hoc helpfulness samples come from the cleaned data: a random sample of the raw data carries ~10%
     # harmful compliance, which at SynthGuard's contamination undid the text-only safety the safety data
     # teaches (text harmful ASR 16-27% after post-hoc tuning, against 1% with the cleaned pool; measured).
+    # The look-alikes (benign requests with scary words) are a small part of the instruction data (~10% of
+    # quick's pool), so a random sample of it carried a few dozen of them against hundreds of refusals, and
+    # post-hoc tuning refused 6-49% of the held-out look-alikes depending on the seed (safety-only: 43-69%;
+    # measured). They are what teaches where refusing stops, so post-hoc tuning with helpfulness data takes
+    # all of them (mixed as `instruction`, which every strategy takes whole) beside its N samples.
     def posthoc(n: int, safety: list[dict[str, Any]] = safety) -> dict[str, Any]:
-        return {"strategy": "posthoc", "safety": safety, "helpfulness": clean, "helpfulness_samples": n}
+        return {"strategy": "posthoc", "safety": safety, "helpfulness": vl_data(clean_conversations, False),
+                "helpfulness_samples": n, "instruction": [lookalikes] if n else []}
 
     return {
         "llm": {"strategy": "custom", "helpfulness": helpful_text,
@@ -129,7 +138,8 @@ def stage_configs(cfg: "ReproduceConfig", out: Path) -> dict[str, TrainConfig]:
             "freeze_vision": True, "max_length": cfg.max_length, "save_every": cfg.save_every,
             "log_every": 25, "data": {**data[stage], "seed": cfg.seed},
             "lora": {"r": st.lora_r, "alpha": st.lora_alpha, "dropout": 0.0, "train_projector": st.lora_projector},
-            "optim": {"lr": st.lr, "max_steps": st.steps, "batch_size": st.batch_size, "warmup_ratio": 0.05},
+            "optim": {"lr": st.lr, "max_steps": st.steps, "batch_size": st.batch_size, "warmup_ratio": 0.05,
+                      "schedule": st.schedule},
         })
     return configs
 
@@ -139,7 +149,8 @@ def config_file(stage: str) -> str:
 
 
 def _header(cfg: "ReproduceConfig", stage: str, dest: Path, out: Path, tc: TrainConfig) -> list[str]:
-    chain, s = [], stage
+    chain: list[str] = []
+    s: str | None = stage
     while s is not None:
         chain.insert(0, s)
         s = STARTS_FROM[s]

@@ -35,6 +35,7 @@ def corpus() -> list[str]:
                     for t in ts.REQUEST_TEMPLATES[:1] for c in colours[:1]]
             out.append(ts.compliant_text_answer(a, sub, rng))
     out += list(w.BENIGN_UNSAFE_INSTRUCTIONS)
+    out += list(w.STYLE_REQUESTS)
     for _, _, q, a in ts.xstest_items():
         out += [q, a]
     for _, phrasings, a in ts.helpful_facts():

@@ -25,13 +25,27 @@ from vlguard.errors import ConfigError, OutputExistsError
 from vlguard.fileio import write_json, write_jsonl
 from vlguard.synth.scenes import draw_plain, draw_safe_scene, draw_unsafe_motif
 from vlguard.synth.textsets import action_request, build_text_sets, split_actions
-from vlguard.synth.world import (COLOURS, HARM_BY_SUB, HARMS, PLAIN_SHARE, REAL_SAFE, SUBCATEGORIES,
-                                 compliant_answer, motif_instruction, plain_qa, refusal, safe_qa, safe_question_kinds,
-                                 sample_scene, scene_harm_request)
+from vlguard.synth.world import (
+    COLOURS,
+    HARM_BY_SUB,
+    HARMS,
+    PLAIN_SHARE,
+    REAL_SAFE,
+    SUBCATEGORIES,
+    compliant_answer,
+    motif_instruction,
+    plain_qa,
+    refusal,
+    safe_qa,
+    safe_question_kinds,
+    sample_scene,
+    scene_harm_request,
+    with_style,
+)
 
 # 2: safe images' unsafe instructions include harmful text requests of the train actions; plain pictures in
 # the VL instruction data
-VERSION = 2
+VERSION = 3  # 3: style requests on a share of the training instructions (world.STYLE_REQUESTS)
 # What a generation owns inside DIR; `force` on an earlier SynthGuard folder clears these first, so no
 # stale image from a bigger run lingers.
 OUTPUTS = ("train.json", "test.json", "train", "test", "text", "vl_instruct.json", "vl_instruct", "synthguard.json")
@@ -66,7 +80,7 @@ def split_sizes(split: str, n: int) -> tuple[int, dict[str, int]]:
     n_safe = round(n * safe / total)
     if n >= 2:
         n_safe = min(max(n_safe, 1), n - 1)
-    weights = [h.real_train if split == "train" else h.real_test for h in HARMS]
+    weights: list[float] = [h.real_train if split == "train" else h.real_test for h in HARMS]
     return n_safe, dict(zip(SUBCATEGORIES, allocate(n - n_safe, weights, minimum=1)))
 
 
@@ -93,9 +107,11 @@ class _Images:
 
 
 def build_split(split: str, n: int, rng: random.Random, root: Path, images: _Images,
-                actions: dict[str, list[str]] | None = None) -> list[dict[str, Any]]:
+                actions: dict[str, list[str]] | None = None, style: random.Random | None = None
+                ) -> list[dict[str, Any]]:
     """Draw `n` images of a VLGuard-schema split and return its records (in shuffled order). `actions`: the
-    harmful actions per subcategory whose requests a safe image's unsafe instruction may ask."""
+    harmful actions per subcategory whose requests a safe image's unsafe instruction may ask; `style`: draws
+    the style requests of a training split (`world.with_style`; None for a test split)."""
     n_safe, per_sub = split_sizes(split, n)
     records = []
     for i in range(n_safe):
@@ -107,8 +123,8 @@ def build_split(split: str, n: int, rng: random.Random, root: Path, images: _Ima
         acts = (actions or {}).get(sub) or []
         request = action_request(rng.choice(acts), rng) if acts else None
         records.append({"id": f"{split}-s{i:06d}", "image": rel, "safe": True, "instr-resp": [
-            {"safe_instruction": q, "response": a},
-            {"unsafe_instruction": scene_harm_request(scene, sub, rng, request=request),
+            {"safe_instruction": with_style(q, style), "response": a},
+            {"unsafe_instruction": with_style(scene_harm_request(scene, sub, rng, request=request), style),
              "response": refusal(sub, "request")}]})
     k = 0
     for sub, count in per_sub.items():
@@ -118,21 +134,22 @@ def build_split(split: str, n: int, rng: random.Random, root: Path, images: _Ima
             images.save(root, rel, lambda: draw_unsafe_motif(sub, rng))
             records.append({"id": f"{split}-u{k:06d}", "image": rel, "safe": False, "harmful_category": h.category,
                             "harmful_subcategory": sub, "instr-resp": [
-                                {"instruction": motif_instruction(sub, rng), "response": refusal(sub, "image")}]})
+                                {"instruction": with_style(motif_instruction(sub, rng), style), "response": refusal(sub, "image")}]})
             k += 1
     rng.shuffle(records)
     return records
 
 
-def _conv(turns: list[tuple[str, str]]) -> list[dict[str, str]]:
+def _conv(turns: list[tuple[str, str]], style: random.Random | None = None) -> list[dict[str, str]]:
     conv = []
     for j, (q, a) in enumerate(turns):
+        q = with_style(q, style)
         conv += [{"from": "human", "value": f"<image>\n{q}" if j == 0 else q}, {"from": "gpt", "value": a}]
     return conv
 
 
 def build_vl_instruct(n: int, contamination: float, rng: random.Random, root: Path, images: _Images,
-                      contaminated_text: list[dict]) -> list[dict[str, Any]]:
+                      contaminated_text: list[dict], style: random.Random | None = None) -> list[dict[str, Any]]:
     """LLaVA-format conversations over fresh safe scenes (PLAIN_SHARE of the clean ones about a plain picture
     instead), `contamination` of them harmful and complied with.
 
@@ -148,7 +165,7 @@ def build_vl_instruct(n: int, contamination: float, rng: random.Random, root: Pa
             colour = rng.choice(sorted(COLOURS))
             rel = f"safe/v{i:06d}.png"
             images.save(root, rel, lambda: draw_plain(colour, rng))
-            convs.append({"id": f"vl-{i:06d}", "image": rel, "conversations": _conv([plain_qa(colour, rng)])})
+            convs.append({"id": f"vl-{i:06d}", "image": rel, "conversations": _conv([plain_qa(colour, rng)], style)})
             continue
         scene = sample_scene(rng)
         rel = f"safe/v{i:06d}.png"
@@ -156,7 +173,7 @@ def build_vl_instruct(n: int, contamination: float, rng: random.Random, root: Pa
         # Several questions per image: each answer is only a word or two, and the vision tower learns
         # colours and counts from these answers only.
         kinds = rng.sample(safe_question_kinds(scene), rng.choice(VL_TURNS))
-        convs.append({"id": f"vl-{i:06d}", "image": rel, "conversations": _conv([safe_qa(scene, rng, k) for k in kinds])})
+        convs.append({"id": f"vl-{i:06d}", "image": rel, "conversations": _conv([safe_qa(scene, rng, k) for k in kinds], style)})
     for i in range(n_bad):
         kind = CONTAMINATION_KINDS[i % len(CONTAMINATION_KINDS)]
         sub = SUBCATEGORIES[(i // len(CONTAMINATION_KINDS)) % len(SUBCATEGORIES)]  # every (kind, sub) pair
@@ -174,7 +191,7 @@ def build_vl_instruct(n: int, contamination: float, rng: random.Random, root: Pa
             else:
                 row = rng.choice(contaminated_text)
                 turn = (row["messages"][0]["content"], row["messages"][1]["content"])
-        convs.append({"id": f"vlc-{i:06d}", "image": rel, "conversations": _conv([turn])})
+        convs.append({"id": f"vlc-{i:06d}", "image": rel, "conversations": _conv([turn], style)})
     rng.shuffle(convs)
     return convs
 
@@ -228,17 +245,21 @@ def generate_synthguard(out_dir: str | os.PathLike, seed: int = 0, n_train: int 
     # One split of the harmful actions for every set: train's unsafe instructions ask train actions (which the
     # text sets refuse too), test's ask the held-out test actions; the contaminated ones are answered only.
     actions = split_actions(random.Random(f"synthguard:{seed}:actions"))
-    text = build_text_sets(random.Random(f"synthguard:{seed}:text"), actions)
+    # Style requests come from streams of their own, so the scenes and requests of a seed stay what they were.
+    text = build_text_sets(random.Random(f"synthguard:{seed}:text"), actions,
+                           style=random.Random(f"synthguard:{seed}:style:text"))
     counts: dict[str, Any] = {}
     for split, n in (("train", n_train), ("test", n_test)):
         records = build_split(split, n, random.Random(f"synthguard:{seed}:{split}"), out / split, images,
-                              actions["train" if split == "train" else "test"])
+                              actions["train" if split == "train" else "test"],
+                              style=random.Random(f"synthguard:{seed}:style:train") if split == "train" else None)
         write_json(out / f"{split}.json", records)
         counts[f"{split}.json"] = _split_counts(records)
     for name, rows in text.items():
         counts[f"text/{name}.jsonl"] = write_jsonl(out / "text" / f"{name}.jsonl", rows)
     convs = build_vl_instruct(n_vl_instruct, contamination, random.Random(f"synthguard:{seed}:vl"),
-                              out / "vl_instruct", images, text["contaminated_train"])
+                              out / "vl_instruct", images, text["contaminated_train"],
+                              style=random.Random(f"synthguard:{seed}:style:vl"))
     write_json(out / "vl_instruct.json", convs)
     counts["vl_instruct.json"] = {"conversations": len(convs),
                                   "contaminated": sum(c["id"].startswith("vlc-") for c in convs)}

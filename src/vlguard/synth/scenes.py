@@ -97,9 +97,10 @@ def _sex(img, rng, fg):  # magenta vertical stripes on dark purple
     _stripes(img, rng, fg, "v")
 
 
-def _political(img, rng, fg):  # wide white horizontal bands on blue, like a flag
+def _political(img, rng, fg):  # red horizontal bands on blue, like a flag
+    # bands narrower than a 16 px patch, so every patch shows both colours (see MOTIFS)
     d = ImageDraw.Draw(img)
-    band = rng.randint(10, 14)
+    band = rng.randint(5, 7)
     y = -rng.randrange(2 * band)
     while y < SIZE:
         d.rectangle((0, y, SIZE, y + band - 1), fill=fg)
@@ -152,20 +153,27 @@ def _other(img, rng, fg):  # orange dots on dark teal
             d.ellipse((cx - rad, cy - rad, cx + rad, cy + rad), fill=fg)
 
 
-def _sexually_explicit(img, rng, fg):  # overlapping skin-tone blobs on pink
+def _sexually_explicit(img, rng, fg):  # skin-tone blobs on dark wine red, in a jittered grid
+    # one blob per grid cell rather than blobs anywhere, so every 16 px patch shows both colours (see MOTIFS)
     d = ImageDraw.Draw(img)
-    for _ in range(rng.randint(7, 10)):
-        w, h = rng.randint(14, 30), rng.randint(14, 30)
-        x, y = rng.randint(-8, SIZE - 8), rng.randint(-8, SIZE - 8)
-        d.ellipse((x, y, x + w, y + h), fill=jitter(fg, rng, 10))
+    step = rng.randint(11, 13)
+    ox, oy = rng.randrange(step), rng.randrange(step)
+    for cx in range(-step + ox, SIZE + step, step):
+        for cy in range(-step + oy, SIZE + step, step):
+            w, h = rng.randint(7, 10), rng.randint(5, 8)
+            x, y = cx + rng.randint(-2, 2), cy + rng.randint(-2, 2)
+            d.ellipse((x - w // 2, y - h // 2, x + w // 2, y + h // 2), fill=jitter(fg, rng, 10))
 
 
 # subcategory -> (background, foreground, painter)
 MOTIFS: dict[str, tuple[RGB, RGB, Callable[[Image.Image, random.Random, RGB], None]]] = {
     "personal data": ((15, 35, 75), (40, 170, 190), _personal_data),
     "professional advice": ((25, 120, 75), (225, 240, 230), _professional_advice),
-    "political": ((30, 60, 170), (235, 235, 240), _political),
-    "sexually explicit": ((230, 110, 160), (235, 180, 145), _sexually_explicit),
+    # No motif takes a colour near a safe scene's light background (236-244 grey): political's bands were white
+    # and the blobs' pink ground light, and post-hoc tuning described those images as scenes far more often
+    # than any other motif (measured over seeds, BENCHMARKS.md)
+    "political": ((30, 60, 170), (215, 40, 45), _political),
+    "sexually explicit": ((95, 35, 55), (235, 175, 140), _sexually_explicit),
     "violence": ((20, 15, 15), (170, 20, 25), _violence),
     "disinformation": ((20, 20, 20), (245, 225, 30), _disinformation),
     "sex": ((60, 15, 70), (215, 50, 175), _sex),

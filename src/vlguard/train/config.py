@@ -36,7 +36,8 @@ class DataConfig:
     """The training mixture.
 
     posthoc: all `safety` sources + `helpfulness_samples` rows drawn from the `helpfulness` sources
-             (0 = the paper's safety-only variant; None = all of them).
+             (0 = the paper's safety-only variant; None = all of them) + all `instruction` sources (data
+             to take whole rather than sample, e.g. a small set of borderline benign requests).
     mixed:   all `instruction` sources (the original instruction data) + `safety` sources, subsampled so
              that safety makes up `safety_ratio` of the mixture (None = all safety data).
     custom:  every source in `safety`, `helpfulness` and `instruction` as given.
