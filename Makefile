@@ -1,4 +1,5 @@
-# The README's two commands: `make demo` (the main job on the embedded default) and `make test`.
+# The README's two commands: `make demo` (the main job on the embedded default) and `make test`; for development,
+# `make lint` (ruff, then mypy on src/) and `make test-fast` (the suite less the tests marked slow).
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
@@ -10,7 +11,7 @@ SHARED_DATA ?= ../shared/data
 VLG := HF_HUB_OFFLINE=1 OMP_WAIT_POLICY=PASSIVE $(VENV)/bin/vlguard
 STAMP := $(VENV)/.installed
 
-.PHONY: demo reproduce-quick test test-engines install clean
+.PHONY: demo reproduce-quick lint test test-fast test-engines install clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -33,8 +34,21 @@ QUICK_DIR ?= runs/reproduce_quick
 reproduce-quick: $(STAMP)
 	$(VLG) reproduce --quick -o $(QUICK_DIR)
 
+TEST_ENV := HF_HUB_OFFLINE=1 HF_DATASETS_OFFLINE=1 TRANSFORMERS_OFFLINE=1 OMP_WAIT_POLICY=PASSIVE
+
+# Lint (pyflakes, pycodestyle, import order) and type check; settings in pyproject.toml. Fix imports with
+# `$(VENV)/bin/ruff check --fix`.
+lint: $(STAMP)
+	$(VENV)/bin/ruff check
+	$(VENV)/bin/mypy
+
 test: $(STAMP)
-	HF_HUB_OFFLINE=1 HF_DATASETS_OFFLINE=1 TRANSFORMERS_OFFLINE=1 OMP_WAIT_POLICY=PASSIVE $(PY) -m pytest -q --durations=15
+	$(TEST_ENV) $(PY) -m pytest -q --durations=15
+
+# What a developer runs between edits: everything but the tests marked slow (tiny training runs, servers,
+# the quick reproduction), in under a minute.
+test-fast: $(STAMP)
+	$(TEST_ENV) $(PY) -m pytest -q -m "not slow" --durations=5
 
 # Real engines (README, Engines): vLLM's CPU build in a venv of its own (it pins transformers < 5.20), then
 # tests/engines/ (vllm backend and vLLM's OpenAI server against hf, the replicas on vLLM). Built once; the
@@ -52,4 +66,4 @@ test-engines: $(ENGINES_STAMP)
 		$(ENGINES_VENV)/bin/python -m pytest -q -s -p no:cacheprovider tests/engines
 
 clean:
-	rm -rf $(VENV) $(ENGINES_VENV) runs .pytest_cache
+	rm -rf $(VENV) $(ENGINES_VENV) runs .pytest_cache .mypy_cache .ruff_cache

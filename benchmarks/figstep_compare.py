@@ -16,8 +16,8 @@ from pathlib import Path
 
 from PIL import Image
 
-from vlguard.data.safety_benchmarks import FIGSTEP_TINY_IMAGES, figstep_image_name
 from vlguard.data.benchmark_files import read_csv_rows
+from vlguard.data.safety_benchmarks import FIGSTEP_TINY_IMAGES, figstep_image_name
 from vlguard.eval.typography import DEFAULT_MONO_FONT, compare_images, render_figstep, resolve_font
 
 

@@ -26,8 +26,8 @@ import torch  # noqa: E402
 
 def sequential_loop(model, processor, samples, max_new_tokens: int) -> list[str]:
     """The paper's shape: for each question, open its image, build the prompt, generate, decode."""
-    from vlguard.images import load_image
     from vlguard.clients.messages import processor_messages
+    from vlguard.images import load_image
 
     outs = []
     with torch.no_grad():
@@ -55,8 +55,8 @@ def main() -> None:
 
     from transformers.utils import logging as hf_logging
 
-    from vlguard.data.vlguard import load_vlguard
     from vlguard.clients.hf import HFBackend
+    from vlguard.data.vlguard import load_vlguard
     from vlguard.models.loading import load_model_and_processor
     from vlguard.models.tiny import build_tiny_llava
     from vlguard.synth import generate_synthguard

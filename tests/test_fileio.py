@@ -3,8 +3,16 @@ import json
 import pytest
 
 from vlguard.errors import DataError, OutputExistsError
-from vlguard.fileio import (JsonlAppender, atomic_write, check_output, iter_jsonl, read_json,
-                            read_jsonl_tolerant, repair_torn_tail, write_json)
+from vlguard.fileio import (
+    JsonlAppender,
+    atomic_write,
+    check_output,
+    iter_jsonl,
+    read_json,
+    read_jsonl_tolerant,
+    repair_torn_tail,
+    write_json,
+)
 
 
 def test_malformed_json_reports_line_and_column(tmp_path):

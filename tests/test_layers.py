@@ -22,7 +22,6 @@ LAYERS = [
     {"recipes"},
     {"cli"},
     {"__main__"},  # `python -m vlguard`
-    {"testing"},  # test helpers (a loopback OpenAI-compatible server); nothing in the package imports them
 ]
 LEVEL = {name: i for i, layer in enumerate(LAYERS) for name in layer}
 

@@ -4,9 +4,18 @@ import json
 
 import pytest
 
-from vlguard.errors import ConfigError, DataError
-from vlguard.rundir import (MANIFEST, check_resume, check_run_dir, clear, differences, existing, fingerprint,
-                            read_manifest, write_manifest)
+from vlguard.errors import DataError, RunDirError
+from vlguard.rundir import (
+    MANIFEST,
+    check_resume,
+    claim,
+    clear,
+    differences,
+    existing,
+    fingerprint,
+    read_manifest,
+    write_manifest,
+)
 
 
 def test_fingerprint_is_stable_and_order_free():
@@ -25,13 +34,13 @@ def test_differences_name_dotted_keys():
 def test_resume_refuses_another_run_and_says_what_differs(tmp_path):
     write_manifest(tmp_path, "eval", {"model": "a", "limit": 5})
     check_resume(tmp_path, "eval", {"model": "a", "limit": 5})  # the same run
-    with pytest.raises(ConfigError, match=r'differs: limit: 5 -> 6; model: "a" -> "b".*--force'):
+    with pytest.raises(RunDirError, match=r'differs: limit: 5 -> 6; model: "a" -> "b".*--force'):
         check_resume(tmp_path, "eval", {"model": "b", "limit": 6})
-    with pytest.raises(ConfigError, match="holds a eval run, not a train run"):
+    with pytest.raises(RunDirError, match="holds an eval run, not a training run"):
         check_resume(tmp_path, "train", {"model": "a", "limit": 5})
     many = {f"k{i}": i for i in range(6)}
     write_manifest(tmp_path, "eval", many)
-    with pytest.raises(ConfigError, match=r"\(and 3 more\)"):
+    with pytest.raises(RunDirError, match=r"\(and 3 more\)"):
         check_resume(tmp_path, "eval", {k: v + 1 for k, v in many.items()})
 
 
@@ -56,13 +65,30 @@ def test_existing_and_clear(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["keep.txt"]
 
 
-def test_check_run_dir_refuses_files(tmp_path):
+def test_claim_refuses_files_earlier_runs_and_both_flags_with_one_error_type(tmp_path):
     (tmp_path / "f").write_text("x")
-    with pytest.raises(DataError, match="is a file"):
-        check_run_dir(tmp_path / "f")
-    with pytest.raises(DataError, match="f is a file, not a folder"):
-        check_run_dir(tmp_path / "f" / "run")
-    assert check_run_dir(tmp_path / "new") == tmp_path / "new"
+    with pytest.raises(RunDirError, match="is a file"):
+        claim(tmp_path / "f", "eval", {}, [])
+    with pytest.raises(RunDirError, match="f is a file, not a folder"):
+        claim(tmp_path / "f" / "run", "eval", {}, [])
+    assert claim(tmp_path / "new", "eval", {}, ["out.json"]) == tmp_path / "new"
+    with pytest.raises(RunDirError, match="not both"):
+        claim(tmp_path / "new", "eval", {}, [], resume=True, force=True)
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / "out.json").write_text("{}")
+    (run / "notes.txt").write_text("mine")
+    with pytest.raises(RunDirError, match=r"run: already holds a training run \(out.json\); pass --resume.*--force"):
+        claim(run, "train", {"x": 1}, ["out.json", "more.json"])
+    assert claim(run, "train", {"x": 1}, ["out.json"], force=True) == run  # force: its first write clears
+    assert claim(run, "train", {"x": 1}, ["out.json"], resume=True) == run  # no run.json: resumed as it is
+    write_manifest(run, "train", {"x": 1})
+    assert claim(run, "train", {"x": 1}, ["out.json"], resume=True) == run
+    with pytest.raises(RunDirError, match="x: 1 -> 2"):
+        claim(run, "train", {"x": 2}, ["out.json"], resume=True)
+    (run / MANIFEST).write_text("{not json")
+    with pytest.raises(RunDirError, match="run.json"):
+        claim(run, "train", {"x": 1}, ["out.json"], resume=True)
 
 
 def test_manifest_round_trip(tmp_path):

@@ -15,6 +15,10 @@ class ConfigError(VLGuardError):
     """A config that names an unknown key, has a wrong type or points at a missing file."""
 
 
+class RunDirError(ConfigError):
+    """A run's output folder that cannot take this run: a file, an earlier run's outputs, or another run to resume."""
+
+
 class OutputExistsError(VLGuardError):
     """An output path that already exists and was not allowed to be overwritten."""
 

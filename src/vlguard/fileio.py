@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import contextlib
-import io
 import json
 import os
 import tempfile
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import IO, Any, Iterable, Iterator
 
 from vlguard.errors import DataError, OutputExistsError
 
@@ -189,7 +188,7 @@ def _write_failed(path: Path, e: OSError) -> DataError:
 
 
 @contextlib.contextmanager
-def atomic_write(path: str | os.PathLike, mode: str = "w", encoding: str | None = "utf-8") -> Iterator[io.IOBase]:
+def atomic_write(path: str | os.PathLike, mode: str = "w", encoding: str | None = "utf-8") -> Iterator[IO[Any]]:
     """Write to a temporary file beside `path` and rename it into place, so a crash never leaves half a file."""
     p = Path(path)
     check_parent(p)

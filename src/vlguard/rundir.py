@@ -6,7 +6,8 @@
 limit, the token budget, ...; for train: the whole config but for how progress is shown). The fingerprint
 is the hash of their canonical JSON. A resumed run must have the same fingerprint as the one it continues;
 otherwise `check_resume` refuses with one line naming what differs. A run directory from before run.json
-existed has no fingerprint and is resumed as it is.
+existed has no fingerprint and is resumed as it is. `claim` is the one check an eval or a training run makes
+before it writes anything; every refusal there is a RunDirError.
 """
 
 from __future__ import annotations
@@ -18,10 +19,12 @@ import shutil
 from pathlib import Path
 from typing import Any, Iterable
 
-from vlguard.errors import ConfigError, DataError
-from vlguard.fileio import read_json_object, write_json
+from vlguard.errors import DataError, RunDirError
+from vlguard.fileio import check_parent, read_json_object, write_json
 
 MANIFEST = "run.json"
+# what a run of each kind is called in messages
+RUN_NAMES = {"eval": "an eval run", "train": "a training run"}
 
 
 def fingerprint(settings: dict[str, Any]) -> str:
@@ -71,13 +74,13 @@ def check_resume(run_dir: str | os.PathLike, kind: str, settings: dict[str, Any]
     if old is None:
         return
     if old.get("kind") != kind:
-        raise ConfigError(f"{run_dir}: holds a {old.get('kind')} run, not a {kind} run; choose another "
-                          f"output folder")
+        held = RUN_NAMES.get(str(old.get("kind")), f"a {old.get('kind')} run")
+        raise RunDirError(f"{run_dir}: holds {held}, not {RUN_NAMES.get(kind, kind)}; choose another output folder")
     if old["fingerprint"] == fingerprint(settings):
         return
     diffs = differences(old["settings"], settings) or ["the settings' fingerprint"]
     more = f" (and {len(diffs) - 3} more)" if len(diffs) > 3 else ""
-    raise ConfigError(f"{run_dir}: --resume continues only the same run, and this one differs: "
+    raise RunDirError(f"{run_dir}: --resume continues only the same run, and this one differs: "
                       f"{'; '.join(diffs[:3])}{more}. Pass --force to start over, or choose another output folder")
 
 
@@ -111,12 +114,28 @@ def clear(run_dir: str | os.PathLike, names: Iterable[str]) -> list[str]:
     return removed
 
 
-def check_run_dir(path: str | os.PathLike) -> Path:
-    """The run directory as a Path; a file there, or a file above it, raises DataError."""
-    from vlguard.fileio import check_parent
-
-    p = Path(path)
-    check_parent(p)
-    if p.exists() and not p.is_dir():
-        raise DataError(f"{p}: is a file; an output folder is needed here")
-    return p
+def claim(run_dir: str | os.PathLike, kind: str, settings: dict[str, Any], outputs: Iterable[str],
+          resume: bool = False, force: bool = False) -> Path:
+    """Whether `run_dir` may take this run of `kind`, before anything is written: it is (or can become) a
+    folder, and holds none of `outputs` from an earlier run unless resuming that same run (same fingerprint)
+    or with `force` (the run's first write then `clear`s them). Writes nothing; refuses with RunDirError."""
+    if resume and force:
+        raise RunDirError("give --resume (continue the run) or --force (start it over), not both")
+    out = Path(run_dir)
+    try:
+        check_parent(out)
+    except DataError as e:  # a file above it: the folder cannot be made
+        raise RunDirError(str(e)) from None
+    if out.exists() and not out.is_dir():
+        raise RunDirError(f"{out}: is a file; an output folder is needed here")
+    if resume:
+        try:
+            check_resume(out, kind, settings)
+        except DataError as e:  # its run.json cannot be read: nothing says which run it holds
+            raise RunDirError(str(e)) from None
+    elif not force:
+        found = existing(out, outputs)
+        if found:
+            raise RunDirError(f"{out}: already holds {RUN_NAMES.get(kind, kind)} ({', '.join(found)}); pass --resume "
+                              f"to continue it, --force to start over, or choose another output folder")
+    return out

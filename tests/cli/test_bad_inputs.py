@@ -10,7 +10,8 @@ import pytest
 import yaml
 
 from vlguard.cli import main
-from vlguard.testing.openai_server import FakeOpenAIServer, HTTPError, Reply
+
+from tests.support.openai_server import FakeOpenAIServer, HTTPError, Reply
 
 pytestmark = pytest.mark.filterwarnings("ignore")
 

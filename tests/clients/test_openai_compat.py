@@ -1,4 +1,4 @@
-"""The openai backend against a real local HTTP server (vlguard.testing.openai_server)."""
+"""The openai backend against a real local HTTP server (tests.support.openai_server)."""
 
 from __future__ import annotations
 
@@ -12,13 +12,23 @@ import threading
 import pytest
 from PIL import Image
 
-from vlguard.errors import ConfigError
 from vlguard.clients import make_backend
 from vlguard.clients.messages import image_data_url, openai_messages
 from vlguard.clients.openai_compat import OpenAIBackend, is_local, retry_after
+from vlguard.errors import ConfigError
 from vlguard.schema import Sample, Turn
-from vlguard.testing.openai_server import (ContentPolicy, FakeOpenAIServer, Hold, HTTPError, Malformed, RateLimited,
-                                           Reply, ServerError, Slow)
+
+from tests.support.openai_server import (
+    ContentPolicy,
+    FakeOpenAIServer,
+    Hold,
+    HTTPError,
+    Malformed,
+    RateLimited,
+    Reply,
+    ServerError,
+    Slow,
+)
 
 KEY_ENV = "VLGUARD_TEST_OPENAI_KEY"
 

@@ -17,8 +17,8 @@ import time
 
 import pytest
 
-from vlguard.testing.servers import RealServer, free_port, transformers_serve_cmd
-from vlguard.testing.tiny_runs import compare_tasks, outputs, synth_world, timed_eval, train_tiny
+from tests.support.servers import RealServer, free_port, transformers_serve_cmd
+from tests.support.tiny_runs import compare_tasks, outputs, synth_world, timed_eval, train_tiny
 
 pytestmark = pytest.mark.slow
 LIMIT = 20  # per task: 40 samples, with and without images

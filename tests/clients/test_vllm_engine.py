@@ -11,8 +11,8 @@ from dataclasses import dataclass
 import pytest
 from PIL import Image
 
-from vlguard.errors import VLGuardError
 from vlguard.clients import make_backend
+from vlguard.errors import VLGuardError
 from vlguard.schema import Sample, Turn
 
 
@@ -121,3 +121,35 @@ def test_an_old_layout_llava_folder_is_refused_with_the_fix(tmp_path, monkeypatc
     with pytest.raises(VLGuardError, match="to_llava_hf_layout"):
         VLLMBackend(str(tmp_path))
     assert calls == []
+
+
+def _platform(is_cpu) -> types.ModuleType:
+    """A stand-in `vllm` package whose `vllm.platforms.current_platform.is_cpu` is `is_cpu`."""
+    vllm = types.ModuleType("vllm")
+    vllm.__path__ = []  # a package, so that `vllm.platforms` is looked up in sys.modules
+    platforms = types.ModuleType("vllm.platforms")
+    platforms.current_platform = types.SimpleNamespace(is_cpu=is_cpu)
+    vllm.platforms = platforms
+    return vllm
+
+
+def test_on_cpu_falls_back_to_torch_only_when_vllm_cannot_tell_and_says_so(monkeypatch, caplog):
+    from vlguard.clients import vllm_engine
+
+    monkeypatch.setitem(sys.modules, "vllm", _platform(lambda: True))
+    monkeypatch.setitem(sys.modules, "vllm.platforms", sys.modules["vllm"].platforms)
+    assert vllm_engine.on_cpu() is True and not caplog.records
+
+    def broken():
+        raise RuntimeError("no device found")
+
+    sys.modules["vllm.platforms"].current_platform = types.SimpleNamespace(is_cpu=broken)
+    with pytest.raises(RuntimeError, match="no device found"):  # vLLM's own error is not hidden
+        vllm_engine.on_cpu()
+    monkeypatch.setitem(sys.modules, "vllm", _fake_vllm([]))  # no vllm.platforms: an older vLLM
+    monkeypatch.delitem(sys.modules, "vllm.platforms")
+    import torch
+
+    with caplog.at_level("WARNING", logger="vlguard.clients.vllm_engine"):
+        assert vllm_engine.on_cpu() is (not torch.cuda.is_available())
+    assert "cannot tell where vLLM runs (ModuleNotFoundError" in caplog.text

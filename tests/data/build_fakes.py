@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 
-from vlguard.testing.openai_server import ReceivedRequest
+from tests.support.openai_server import ReceivedRequest
 
 SAFE_MARK = "harmless to follow"
 UNSAFE_INSTRUCTION_MARK = "The image itself is harmless"

@@ -8,10 +8,16 @@ from pathlib import Path
 
 import pytest
 
-from vlguard.data.helpfulness_benchmarks import (load_alpaca, load_alpaca_eval, load_gpt4_references, load_llava_bench,
-                                                 load_llava_instruct, load_mmlu, load_vlguard_gpt4)
-from vlguard.data.safety_benchmarks import (FIGSTEP_PROMPT, load_advbench, load_figstep, load_mm_safetybench,
-                                            load_xstest)
+from vlguard.data.helpfulness_benchmarks import (
+    load_alpaca,
+    load_alpaca_eval,
+    load_gpt4_references,
+    load_llava_bench,
+    load_llava_instruct,
+    load_mmlu,
+    load_vlguard_gpt4,
+)
+from vlguard.data.safety_benchmarks import FIGSTEP_PROMPT, load_advbench, load_figstep, load_mm_safetybench, load_xstest
 from vlguard.data.vlguard import load_vlguard
 from vlguard.errors import DataError
 

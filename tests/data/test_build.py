@@ -12,16 +12,33 @@ from pathlib import Path
 
 import pytest
 
-from vlguard.data.build import (BuildOptions, BuildSummary, build, cache_key, check_build_output, dry_run, load_cache,
-                                output_paths, plan)
-from vlguard.data.build_prompts import load_prompt_set
+from vlguard.clients.openai_compat import OpenAIBackend
 from vlguard.clients.usage import Usage
+from vlguard.data.build import (
+    BuildOptions,
+    BuildSummary,
+    build,
+    cache_key,
+    check_build_output,
+    dry_run,
+    load_cache,
+    output_paths,
+    plan,
+)
+from vlguard.data.build_prompts import load_prompt_set
 from vlguard.data.labels import default_taxonomy, labels_from_records, write_labels
 from vlguard.data.validate import validate_file
-from vlguard.clients.openai_compat import OpenAIBackend
 from vlguard.synth import generate_synthguard
-from vlguard.testing.openai_server import (ContentPolicy, FakeOpenAIServer, Malformed, RateLimited, Reply,
-                                           ServerError, Slow)
+
+from tests.support.openai_server import (
+    ContentPolicy,
+    FakeOpenAIServer,
+    Malformed,
+    RateLimited,
+    Reply,
+    ServerError,
+    Slow,
+)
 
 sys.path.insert(0, str(Path(__file__).parent))
 from build_fakes import good_answer, image_sha, part_of  # noqa: E402
@@ -159,6 +176,7 @@ def test_each_kind_of_bad_safe_answer_gets_its_reason(synth, tmp_path, answer, r
     assert summary.failures == {reason: 1}
 
 
+@pytest.mark.slow
 def test_rate_limits_server_errors_and_timeouts_are_retried(synth, tmp_path):
     _, labels = synth
     some = labels[:3]
@@ -248,6 +266,7 @@ def test_editing_a_prompt_invalidates_the_cache(synth, tmp_path):
     assert lab.image  # (the label itself plays no part in the prompt of a safe image)
 
 
+@pytest.mark.slow
 def test_kill_then_resume_repeats_no_answered_call(synth, tmp_path):
     """A real kill (SIGKILL) mid-build, then a rerun: nothing cached by the first run is asked again."""
     images, labels = synth
@@ -289,8 +308,9 @@ def test_kill_then_resume_repeats_no_answered_call(synth, tmp_path):
     assert validate_file(out, image_root=images, lint=True) == []
 
 
+@pytest.mark.slow
 def test_requests_in_flight_never_exceed_the_concurrency(synth, tmp_path):
-    from vlguard.testing.openai_server import Hold
+    from tests.support.openai_server import Hold
 
     _, labels = synth
     with FakeOpenAIServer(lambda req: Hold(3, Reply(good_answer(req)), max_wait=2.0, linger=0.05)) as server:

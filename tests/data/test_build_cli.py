@@ -10,7 +10,8 @@ import pytest
 
 from vlguard.cli import main
 from vlguard.synth import generate_synthguard
-from vlguard.testing.openai_server import FakeOpenAIServer
+
+from tests.support.openai_server import FakeOpenAIServer
 
 sys.path.insert(0, str(Path(__file__).parent))
 from build_fakes import good_answer  # noqa: E402
@@ -100,7 +101,7 @@ def test_validate_takes_a_taxonomy_of_your_own(tmp_path, capsys):
 
 
 def test_build_exits_non_zero_while_parts_could_not_be_asked(world, tmp_path, capsys):
-    from vlguard.testing.openai_server import ServerError
+    from tests.support.openai_server import ServerError
 
     csv = labels_csv(world, tmp_path, capsys)
     out = tmp_path / "o.json"

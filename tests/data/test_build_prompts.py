@@ -1,7 +1,6 @@
 import pytest
 
-from vlguard.data.build_prompts import (PARTS, AnswerError, format_taxonomy, load_prompt_set, needs_refusal,
-                                        parse_answer)
+from vlguard.data.build_prompts import PARTS, AnswerError, format_taxonomy, load_prompt_set, needs_refusal, parse_answer
 from vlguard.data.labels import default_taxonomy
 from vlguard.errors import ConfigError
 

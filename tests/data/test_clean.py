@@ -12,7 +12,8 @@ from vlguard.data.clean import clean_file, clean_judge, default_paths
 from vlguard.errors import ConfigError, DataError, OutputExistsError
 from vlguard.judges import Verdict
 from vlguard.judges.llm import LLMJudge
-from vlguard.testing.openai_server import FakeOpenAIServer, Reply
+
+from tests.support.openai_server import FakeOpenAIServer, Reply
 
 KEY_ENV = "VLGUARD_TEST_CLEAN_KEY"
 

@@ -210,6 +210,7 @@ def test_a_different_entry_of_the_same_name_is_kept_unless_forced(small, tmp_pat
     assert "l" not in json.loads((tmp_path / DATASET_INFO).read_text())  # only ShareGPT is registered
 
 
+@pytest.mark.slow
 def test_the_messages_export_reads_through_trls_vision_data_path(small, tmp_path, tiny_llava):
     """TRL's own path: `datasets.load_dataset("json")`, images cast to `datasets.Image`, and SFTTrainer's
     vision collator rendering the model's chat template with assistant-only labels."""

@@ -2,8 +2,15 @@ import json
 
 import pytest
 
-from vlguard.data.labels import (ImageLabel, default_taxonomy, labels_from_records, read_labels, read_taxonomy,
-                                 taxonomy_lists, write_labels)
+from vlguard.data.labels import (
+    ImageLabel,
+    default_taxonomy,
+    labels_from_records,
+    read_labels,
+    read_taxonomy,
+    taxonomy_lists,
+    write_labels,
+)
 from vlguard.data.validate import VLGUARD_TAXONOMY
 from vlguard.errors import DataError
 

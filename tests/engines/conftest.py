@@ -40,7 +40,7 @@ def bench() -> list[dict]:
 
 @pytest.fixture(scope="session")
 def world(tmp_path_factory):
-    from vlguard.testing.tiny_runs import synth_world
+    from tests.support.tiny_runs import synth_world
 
     return synth_world(tmp_path_factory.mktemp("engines") / "world")
 
@@ -48,7 +48,7 @@ def world(tmp_path_factory):
 @pytest.fixture(scope="session")
 def trained(world, tmp_path_factory):
     """A tiny LLaVA of the default size `s`, trained briefly in this venv (so it stops where it should)."""
-    from vlguard.testing.tiny_runs import train_tiny
+    from tests.support.tiny_runs import train_tiny
 
     return train_tiny(world, tmp_path_factory.mktemp("trained") / "model")
 

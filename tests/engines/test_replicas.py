@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from vlguard.testing.replica_runs import SHIPPED, train_replica
-from vlguard.testing.tiny_runs import compare_tasks, same_text, timed_eval
+from tests.support.replica_runs import SHIPPED, train_replica
+from tests.support.tiny_runs import compare_tasks, same_text, timed_eval
 
 LIMIT = 6
 

@@ -9,8 +9,8 @@ import sys
 
 import pytest
 
-from vlguard.testing.servers import RealServer, free_port, vllm_serve_cmd
-from vlguard.testing.tiny_runs import compare_tasks, same_text, timed_eval
+from tests.support.servers import RealServer, free_port, vllm_serve_cmd
+from tests.support.tiny_runs import compare_tasks, same_text, timed_eval
 
 LIMIT = 20
 

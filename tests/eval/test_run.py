@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from vlguard.errors import ConfigError
 from vlguard.clients import Completion
+from vlguard.errors import ConfigError
 from vlguard.eval.run import EvalConfig, judge_run, run_eval
 from vlguard.eval.score_file import score_file
 

@@ -5,7 +5,7 @@ import json
 import pytest
 
 from vlguard.clients import Completion
-from vlguard.errors import ConfigError, DataError, VLGuardError, WorkFailedError
+from vlguard.errors import ConfigError, DataError, RunDirError, VLGuardError, WorkFailedError
 from vlguard.eval.run import EvalConfig, run_eval
 from vlguard.rundir import read_manifest
 
@@ -115,7 +115,7 @@ def test_resume_and_force_together_and_a_file_as_run_dir(tmp_path, csv):
     with pytest.raises(ConfigError, match="not both"):
         run(cfg(tmp_path, csv), resume=True, force=True)
     (tmp_path / "run").write_text("x")
-    with pytest.raises(DataError, match="is a file"):
+    with pytest.raises(RunDirError, match="is a file"):
         run(cfg(tmp_path, csv))
 
 

@@ -21,8 +21,8 @@ from PIL import Image, ImageDraw
 from vlguard.data.benchmark_files import read_csv_rows
 from vlguard.data.safety_benchmarks import FIGSTEP_TINY_IMAGES, figstep_image_name
 from vlguard.errors import ConfigError, DataError
-from vlguard.images import decode_image
 from vlguard.eval import typography as ty
+from vlguard.images import decode_image
 
 FREEMONO = Path("/usr/share/fonts/truetype/freefont/FreeMonoBold.ttf")
 

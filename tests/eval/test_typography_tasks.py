@@ -5,15 +5,15 @@ import shutil
 
 import pytest
 
+from vlguard.clients import Completion
 from vlguard.data.safety_benchmarks import FIGSTEP_PROMPT, load_mm_safetybench
 from vlguard.errors import DataError
-from vlguard.clients import Completion
 from vlguard.eval.run import EvalConfig, judge_run, run_eval
 from vlguard.eval.tasks import get_task
 from vlguard.eval.tasks.figstep import load_figstep_typography
 from vlguard.eval.tasks.mm_safetybench import load_mm_safetybench_typography
-from vlguard.images import load_image
 from vlguard.eval.typography import mm_safetybench_lines
+from vlguard.images import load_image
 
 
 @pytest.fixture(autouse=True)

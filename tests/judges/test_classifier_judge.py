@@ -109,13 +109,23 @@ def test_judging_formats_with_the_classifiers_template_and_parses_strictly(guard
     assert any(s.startswith("<pad>") for s in seen[:3])  # left padding in a batch of unequal prompts
 
 
-def test_templates_that_want_content_parts_are_served(guard_dir, monkeypatch):
+def test_templates_that_want_content_parts_are_served(guard_dir, monkeypatch, caplog):
     judge = ClassifierJudge(model=str(guard_dir), device="cpu")
     judge.tokenizer.chat_template = PARTS_ONLY_TEMPLATE
     seen: list[str] = []
     monkeypatch.setattr(judge.model, "generate", scripted_generate(judge, seen))
-    (v,) = judge.judge([{"id": "0", "prompt": "q", "output": "a bomb"}])
-    assert v.harmful is True and "Agent: a bomb" in seen[0]
+    with caplog.at_level("WARNING", logger="vlguard.judges.classifier"):
+        v, w = judge.judge([{"id": "0", "prompt": "q", "output": "a bomb"}, {"id": "1", "prompt": "q", "output": "b"}])
+    assert v.harmful is True and w.harmful is False and "Agent: a bomb" in seen[0]
+    assert caplog.text.count("refused string contents (parts only); sending content parts") == 1  # said once
+
+
+def test_a_template_that_fails_otherwise_is_an_error_verdict_not_retried(guard_dir, monkeypatch):
+    judge = ClassifierJudge(model=str(guard_dir), device="cpu")
+    judge.tokenizer.chat_template = "{{ messages[0]['content'] + 1 }}"  # a bug in the template
+    monkeypatch.setattr(judge.model, "generate", scripted_generate(judge, []))
+    (v,) = judge.judge([{"id": "0", "prompt": "q", "output": "a"}])
+    assert v.harmful is None and v.error.startswith("chat template: TypeError") and not judge.content_parts
 
 
 def test_a_random_model_gives_errors_never_passes(guard_dir):
@@ -132,6 +142,19 @@ def test_missing_model_fails_at_construction_quickly(tmp_path):
     (tmp_path / "empty").mkdir()
     with pytest.raises(VLGuardError, match="config.json"):
         ClassifierJudge(model=str(tmp_path / "empty"))
+    with pytest.raises(VLGuardError, match="not a valid hub id"):
+        ClassifierJudge(model="no such guard")
+
+
+def test_a_cache_that_cannot_be_read_is_said_so(monkeypatch):
+    import huggingface_hub
+
+    def unreadable(*a, **kw):
+        raise PermissionError(13, "Permission denied", "/cache/hub")
+
+    monkeypatch.setattr(huggingface_hub, "snapshot_download", unreadable)
+    with pytest.raises(VLGuardError, match="cannot read the Hugging Face cache: PermissionError.*Permission denied"):
+        ClassifierJudge(model="org/guard")
 
 
 def test_conversation_falls_back_to_the_prompt():

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from vlguard.judges import JUDGES, Verdict, make_judge
 from vlguard.judges.harm_keywords import HarmKeywordJudge
-from vlguard.judges.refusal import REFUSAL_RULES_VERSION
 from vlguard.judges.harm_terms import HARM_TERMS_VERSION
+from vlguard.judges.refusal import REFUSAL_RULES_VERSION
 
 
 def test_registered_and_identified_by_lexicon_version():

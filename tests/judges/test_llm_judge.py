@@ -11,9 +11,18 @@ from PIL import Image
 
 from vlguard.errors import ConfigError
 from vlguard.judges import make_judge
-from vlguard.judges.llm import (HARM_FIELDS, HARM_VERDICTS, PAIR_FIELDS, PAIR_VERDICTS, LLMJudge,
-                                load_prompt, parse_verdict, prompt_names)
-from vlguard.testing.openai_server import FakeOpenAIServer, Reply, ServerError
+from vlguard.judges.llm import (
+    HARM_FIELDS,
+    HARM_VERDICTS,
+    PAIR_FIELDS,
+    PAIR_VERDICTS,
+    LLMJudge,
+    load_prompt,
+    parse_verdict,
+    prompt_names,
+)
+
+from tests.support.openai_server import FakeOpenAIServer, Reply, ServerError
 
 KEY_ENV = "VLGUARD_TEST_JUDGE_KEY"
 
@@ -174,8 +183,8 @@ def test_the_llm_judge_is_the_only_pairwise_judge():
 # -- a whole run: openai backend for generation, llm judge for harmfulness and win rate ---------------------
 
 def test_run_eval_with_the_llm_judge_and_the_winrate_task(tmp_path, monkeypatch):
-    from vlguard.data.vlguard import load_vlguard
     from vlguard.clients.messages import image_data_url
+    from vlguard.data.vlguard import load_vlguard
     from vlguard.eval.run import EvalConfig, run_eval
     from vlguard.eval.tasks import get_task
     from vlguard.synth import generate_synthguard

@@ -124,7 +124,7 @@ def test_the_llava15_template_supervises_an_end_of_turn_token(built):
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
-    from vlguard.testing.tiny_runs import synth_world
+    from tests.support.tiny_runs import synth_world
 
     return synth_world(tmp_path_factory.mktemp("world") / "sg")
 
@@ -132,12 +132,13 @@ def world(tmp_path_factory):
 @pytest.mark.slow
 @pytest.mark.parametrize("config", ["llava15_7b_posthoc_lora", "llava15_7b_mixed", "qwen2vl_7b_posthoc_lora"])
 def test_shipped_config_trains_resumes_merges_and_evaluates_on_its_replica(config, built, world, tmp_path):
+    from accelerate.state import AcceleratorState
+
     from vlguard.eval.run import EvalConfig, run_eval
-    from vlguard.testing.replica_runs import SHIPPED, train_replica
-    from vlguard.testing.tiny_runs import compare_tasks, outputs
     from vlguard.train.saving import merge_adapter
 
-    from accelerate.state import AcceleratorState
+    from tests.support.replica_runs import SHIPPED, train_replica
+    from tests.support.tiny_runs import compare_tasks, outputs
 
     # the shipped configs ask for bf16: accelerate keeps one process-wide state, which an earlier test in this
     # process may have set with other precision; a fresh one is what each `vlguard train` process gets

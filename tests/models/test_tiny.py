@@ -289,6 +289,7 @@ def test_template_constant_is_the_saved_one(built):
 
 # --- it learns --------------------------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_tiny_llava_overfits_a_few_examples():
     model, processor = make_tiny_llava("xs", seed=0)
     examples = [((220, 20, 20), "I'm sorry, I cannot help with that."),

@@ -13,7 +13,11 @@ from PIL import Image  # noqa: E402
 from vlguard.report import ReportRow, build_report  # noqa: E402
 from vlguard.report.collect import collect  # noqa: E402
 from vlguard.report.plots import (  # noqa: E402
-    ASR_PLOT, SCATTER_PLOT, make_plots, plot_asr_by_subcategory, plot_safety_vs_helpfulness,
+    ASR_PLOT,
+    SCATTER_PLOT,
+    make_plots,
+    plot_asr_by_subcategory,
+    plot_safety_vs_helpfulness,
 )
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"

@@ -26,6 +26,7 @@ def _cfg(model, data_path, out, **kw):
     return from_dict(TrainConfig, base)
 
 
+@pytest.mark.slow
 def test_lora_posthoc_lowers_loss_saves_small_adapter_and_merges(pretrained_llava, colour_set, tmp_path):
     tiny_llava = pretrained_llava
     # log_every=3 with 24 samples in batches of 8: each logged loss is one whole epoch's mean
@@ -60,6 +61,7 @@ def _trainable(path):
     return load_file(path)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("method", ["lora", "full"])
 def test_resume_reaches_the_same_weights(tiny_llava, colour_set, tmp_path, method):
     kw = dict(method=method, save_every=2, lora={"dropout": 0.1}, optim={"max_steps": 7, "batch_size": 4})
@@ -114,6 +116,7 @@ def test_stop_after_steps_counts_optimizer_steps_of_the_whole_run():
         StopAfterSteps(0)
 
 
+@pytest.mark.slow
 def test_a_stop_at_the_last_step_saves_no_final_model_and_resume_finishes_it(tiny_llava, colour_set, tmp_path):
     # every 2 micro-batches make a step: the callbacks are called once per optimizer step
     cfg = _cfg(tiny_llava, colour_set, tmp_path / "r", save_every=2, optim={"max_steps": 3, "grad_accum": 2})

@@ -39,7 +39,7 @@ class _Console(Console):
 
     @size.setter
     def size(self, new_size: tuple[int, int]) -> None:
-        Console.size.fset(self, new_size)
+        Console.size.fset(self, new_size)  # type: ignore[attr-defined]  # rich's property has a setter
 
     def rule(self, title="", **kwargs) -> None:
         """`Console.rule`, 80 columns wide in a log rather than 10,000."""

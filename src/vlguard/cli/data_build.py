@@ -50,7 +50,9 @@ def build(
 ) -> None:
     """Annotate labelled images with a vision-language model into a VLGuard-schema file (resumable)."""
     from vlguard.cli.progress import progress_bar
-    from vlguard.data.build import BuildOptions, build as run_build, check_build_output, dry_run as would_ask, plan
+    from vlguard.data.build import BuildOptions, check_build_output, plan
+    from vlguard.data.build import build as run_build
+    from vlguard.data.build import dry_run as would_ask
     from vlguard.data.build_prompts import load_prompt_set
     from vlguard.data.labels import default_taxonomy, read_labels, read_taxonomy
 

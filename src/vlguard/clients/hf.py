@@ -12,9 +12,9 @@ from typing import Any, Callable
 import torch
 
 from vlguard.clients import Completion
+from vlguard.clients.messages import processor_messages
 from vlguard.images import load_image
 from vlguard.schema import Sample
-from vlguard.clients.messages import processor_messages
 
 
 class HFBackend:
@@ -29,6 +29,8 @@ class HFBackend:
         if device is None:
             device = "cuda" if torch.cuda.is_available() else "cpu"
         if model_obj is None:
+            if model is None:
+                raise TypeError("HFBackend needs a model (a folder or hub id) or model_obj")
             model_obj, processor = load_model_and_processor(model, dtype=dtype, device=device)
         self.model, self.processor = model_obj.eval(), processor
         self.processor.tokenizer.padding_side = "left"
@@ -51,9 +53,9 @@ class HFBackend:
             try:
                 image = load_image(s.image, s.image_root) if s.image is not None else None
             except Exception as e:  # a missing or broken image fails this sample only
-                results[i] = Completion("", error=f"image: {e}")
+                results[i] = failed = Completion("", error=f"image: {e}")
                 if on_batch:
-                    on_batch([i], [results[i]])
+                    on_batch([i], [failed])
                 continue
             prepared.append((i, self._prompt(s, image is not None), image))
         tok = self.processor.tokenizer
@@ -63,7 +65,7 @@ class HFBackend:
             t0 = time.perf_counter()
             try:
                 texts = self._generate_batch(chunk)
-                errs = [None] * len(chunk)
+                errs: list[str | None] = [None] * len(chunk)
             except Exception as e:  # one broken batch must not cost the whole run
                 texts, errs = [""] * len(chunk), [f"generation: {type(e).__name__}: {e}"] * len(chunk)
             dt = (time.perf_counter() - t0) / max(len(chunk), 1)

@@ -32,9 +32,9 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from typing import Any, Callable
 from urllib.parse import urlparse
 
-from vlguard.errors import ConfigError, VLGuardError
 from vlguard.clients import Completion
 from vlguard.clients.messages import image_data_url, openai_messages
+from vlguard.errors import ConfigError, VLGuardError
 from vlguard.schema import Sample
 
 DEFAULT_BASE_URL = "https://api.openai.com/v1"

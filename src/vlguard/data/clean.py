@@ -46,14 +46,13 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterator, cast
 
 from vlguard.clients.usage import Usage
 from vlguard.data.formats import parse_llava_row, parse_row, read_rows
 from vlguard.errors import ConfigError, DataError, VLGuardError, WorkFailedError
-from vlguard.fileio import (JsonlAppender, check_output, read_jsonl_tolerant, repair_torn_tail, write_json,
-                            write_jsonl)
-from vlguard.judges import JUDGES, Judge, Verdict, make_judge
+from vlguard.fileio import JsonlAppender, check_output, read_jsonl_tolerant, repair_torn_tail, write_json, write_jsonl
+from vlguard.judges import JUDGES, Exchange, Judge, Verdict, make_judge
 
 DEFAULT_JUDGE = "harm-keywords"
 ON_ERROR = ("remove", "keep")
@@ -101,7 +100,7 @@ def read_llava_rows(path: str | os.PathLike) -> tuple[str, list[dict[str, Any]],
         _, turns, _, _ = parse_row(p, where, row, parse_llava_row)
         rid = row.get("id")
         name = str(rid) if rid is not None else f"row{i}"
-        ex = []
+        ex: list[dict[str, Any]] = []
         for j, t in enumerate(turns):
             if t.role == "assistant" and j and turns[j - 1].role == "user":
                 ex.append({"id": f"{name}#{len(ex)}", "prompt": turns[j - 1].content, "output": t.content,
@@ -148,7 +147,7 @@ class VerdictCache:
 
     def add(self, items: list[tuple[str, list[Verdict]]]) -> None:
         """Cache rows whose verdicts all came through (an error is tried again next time); flush at once."""
-        lines = [{"key": k, "judge": self.judge_hash, "verdicts": [_verdict_dict(v) for v in vs]}
+        lines: list[dict[str, Any]] = [{"key": k, "judge": self.judge_hash, "verdicts": [_verdict_dict(v) for v in vs]}
                  for k, vs in items if not any(v.error for v in vs)]
         for line in lines:
             self.entries[line["key"]] = line["verdicts"]
@@ -213,7 +212,7 @@ def _batches(todo: dict[str, int], exchanges: list[list[dict[str, Any]]], batch_
 def _judge_rows(judge: Judge, rows: list[list[dict[str, Any]]]) -> list[list[Verdict]]:
     """One judge call for the exchanges of several rows; the verdicts per row."""
     records = [r for ex in rows for r in ex]
-    verdicts = judge.judge(records) if records else []
+    verdicts = judge.judge(cast("list[Exchange]", records)) if records else []
     if len(verdicts) != len(records):
         raise VLGuardError(f"judge {judge.name} returned {len(verdicts)} verdicts for {len(records)} records")
     per_row, at = [], 0

@@ -10,12 +10,12 @@ from __future__ import annotations
 import os
 from dataclasses import asdict, fields, replace
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, cast
 
 from vlguard.errors import DataError
 from vlguard.fileio import iter_jsonl, read_json
 from vlguard.images import check_relative
-from vlguard.schema import Labels, Sample, Turn, unique_ids
+from vlguard.schema import Labels, Role, Sample, Turn, unique_ids
 
 IMAGE_TOKEN = "<image>"
 # Not `labels`: TRL's SFTTrainer takes a dataset column named `labels` as token labels.
@@ -227,7 +227,7 @@ def _token_turns(turns: list[tuple[str, str]], image: str | None) -> list[Turn]:
                 raise DataError(f"turn {j} ({role}) holds the {IMAGE_TOKEN} token; only user turns may")
             count += n
             text = _strip_image_token(text)
-        out.append(Turn(role, text))
+        out.append(Turn(cast(Role, role), text))  # roles are checked where the turns are read
     if count and image is None:
         raise DataError(f"{IMAGE_TOKEN} token but no image path")
     if count > 1:

@@ -14,7 +14,7 @@ from typing import Any, Iterable
 Z95 = 1.959963984540054
 
 
-def wilson_interval(k: int, n: int, z: float = Z95) -> tuple[float, float]:
+def wilson_interval(k: float, n: int, z: float = Z95) -> tuple[float, float]:
     """Wilson score interval for k successes out of n (n = 0 gives the uninformative (0, 1))."""
     if n == 0:
         return 0.0, 1.0

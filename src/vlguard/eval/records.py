@@ -13,7 +13,6 @@ from vlguard.errors import DataError
 from vlguard.judges import Exchange
 from vlguard.schema import Sample
 
-
 # The JSON type each field must have when a record is read back (a list where a label belongs, say, is refused).
 _TYPES: dict[str, tuple[type, ...]] = {
     "prompt": (str,), "output": (str,), "messages": (list, type(None)), "image": (str, type(None)),

@@ -37,7 +37,7 @@ from vlguard.eval.tasks.base import Task
 from vlguard.fileio import JsonlAppender, read_jsonl_tolerant, repair_torn_tail, write_jsonl
 from vlguard.judges import Judge, JudgeOptions, judge_kind
 from vlguard.judges.cards import judge_card
-from vlguard.rundir import MANIFEST, check_resume, check_run_dir, clear, existing, read_manifest, write_manifest
+from vlguard.rundir import MANIFEST, claim, clear, read_manifest, write_manifest
 from vlguard.schema import Sample
 
 GENERATIONS = "generations.jsonl"
@@ -136,19 +136,8 @@ def run_settings(cfg: EvalConfig, plan: list[tuple[Task, Path]]) -> dict[str, An
 
 
 def check_dir(cfg: EvalConfig, settings: dict[str, Any], resume: bool, force: bool) -> Path:
-    """The run directory may take this run: no earlier run's outputs unless resuming that same run (same
-    fingerprint) or `force`. Reads only."""
-    out = check_run_dir(cfg.output_dir)
-    if resume and force:
-        raise ConfigError("give --resume (continue the run) or --force (start it over), not both")
-    if resume:
-        check_resume(out, "eval", settings)
-    elif not force:
-        found = existing(out, RUN_OUTPUTS)
-        if found:
-            raise ConfigError(f"{out}: already holds an eval run ({', '.join(found)}); pass --resume to continue "
-                              f"it or --force to start over")
-    return out
+    """The run directory may take this run (`vlguard.rundir.claim`). Reads only."""
+    return claim(cfg.output_dir, "eval", settings, RUN_OUTPUTS, resume=resume, force=force)
 
 
 def _prepare_dir(cfg: EvalConfig, out: Path, settings: dict[str, Any], roots: set[str], force: bool) -> None:

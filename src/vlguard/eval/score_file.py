@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from vlguard.errors import DataError, WorkFailedError
-from vlguard.judges import JudgeOptions
 from vlguard.eval.metrics import rate
 from vlguard.fileio import check_output, iter_jsonl, write_jsonl
+from vlguard.judges import Exchange, JudgeOptions
 
 LABEL_VALUES = {"refusal": True, "refused": True, "refuse": True, True: True,
                 "compliance": False, "complied": False, "comply": False, False: False}
@@ -33,7 +33,7 @@ def score_file(path: str | os.PathLike, judge_name: str, out: str | os.PathLike,
             raise DataError(f"{path}: line {lineno} (id {r['id']!r}): label must be refused/complied or true/false, "
                             f"got a {type(r['label']).__name__}")
         records.append(r)
-    verdicts = (options or JudgeOptions()).build(judge_name).judge(records)
+    verdicts = (options or JudgeOptions()).build(judge_name).judge(cast("list[Exchange]", records))
     rows, agree = [], []
     for r, v in zip(records, verdicts):
         row = {"id": r["id"], "refused": v.refused, "harmful": v.harmful, "error": v.error, "judge": judge_name}

@@ -38,8 +38,8 @@ def base_row(record: GenerationRecord) -> dict[str, Any]:
             "subcategory": labels.get("subcategory"), "error": None}
 
 
-def _judged_row(record: GenerationRecord, verdict: Verdict | None) -> dict[str, Any] | None:
-    """The row's common part, or a finished error row for a failed generation (None: go on)."""
+def _judged_row(record: GenerationRecord, verdict: Verdict | None) -> dict[str, Any]:
+    """The row's common part; for a failed generation, the finished error row."""
     row = base_row(record)
     if record.error:
         row["error"] = f"generation: {record.error}"

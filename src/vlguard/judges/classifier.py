@@ -14,15 +14,17 @@ image-dependent requests (VLGuard `unsafes`) it may miss harm that only the imag
 
 from __future__ import annotations
 
+import logging
 import re
 from pathlib import Path
 from typing import Any
 
 from vlguard.errors import VLGuardError
-from vlguard.judges import Exchange, Verdict, no_output
+from vlguard.judges import Exchange, Question, Verdict, no_output
 
 DEFAULT_CLASSIFIER = "meta-llama/Llama-Guard-3-8B"
 _CATEGORIES = re.compile(r"[SO]\d+(\s*,\s*[SO]\d+)*")
+_log = logging.getLogger(__name__)
 
 
 def resolve_model(model: str) -> str:
@@ -34,14 +36,20 @@ def resolve_model(model: str) -> str:
         return str(p)
     if model.startswith((".", "/", "~")) or model.count("/") > 1:
         raise VLGuardError(f"classifier model folder {model} does not exist")
-    try:
-        from huggingface_hub import snapshot_download
+    from huggingface_hub import snapshot_download
+    from huggingface_hub.errors import HFValidationError, LocalEntryNotFoundError
 
+    try:
         return snapshot_download(model, local_files_only=True)
-    except Exception:
+    except LocalEntryNotFoundError:
         raise VLGuardError(f"classifier model {model!r} is neither a local folder nor in the Hugging Face cache; "
                            f"download it first (`hf download {model}`; Llama Guard is gated: accept its licence "
                            f"on the hub) or give a folder") from None
+    except HFValidationError:
+        raise VLGuardError(f"classifier model {model!r}: no such folder, and not a valid hub id") from None
+    except OSError as e:  # the cache is there but cannot be read: say so, not "not in the cache"
+        raise VLGuardError(f"classifier model {model!r}: cannot read the Hugging Face cache: "
+                           f"{type(e).__name__}: {e}") from None
 
 
 def parse_guard_output(text: str) -> tuple[bool | None, str | None, str | None]:
@@ -69,7 +77,7 @@ class ClassifierJudge:
     """Llama-Guard-style judge; `model_obj`/`tokenizer` take an already loaded model instead of `model`."""
 
     name = "classifier"
-    question = "harm"
+    question: Question = "harm"
     usage = None  # runs locally
 
     def __init__(self, model: str | None = None, device: str | None = None, dtype: str = "auto",
@@ -83,7 +91,7 @@ class ClassifierJudge:
             if device is None:
                 device = "cuda" if torch.cuda.is_available() else "cpu"
             tokenizer = AutoTokenizer.from_pretrained(path)
-            model_obj = AutoModelForCausalLM.from_pretrained(path, dtype=dtype).to(device)
+            model_obj = AutoModelForCausalLM.from_pretrained(path, dtype=dtype).to(device)  # type: ignore[arg-type]
         if not getattr(tokenizer, "chat_template", None):
             raise VLGuardError(f"classifier {self.model_name}: its tokenizer has no chat template")
         self.model, self.tokenizer = model_obj.eval(), tokenizer
@@ -92,6 +100,7 @@ class ClassifierJudge:
             self.tokenizer.pad_token = self.tokenizer.eos_token
         self.batch_size = batch_size
         self.max_new_tokens = max_new_tokens
+        self.content_parts = False  # set once the template has refused string contents
 
     @property
     def identity(self) -> dict[str, Any]:
@@ -99,12 +108,21 @@ class ClassifierJudge:
         return {"name": self.name, "model": self.model_name}
 
     def _render(self, conv: list[dict[str, str]]) -> str:
+        from jinja2 import TemplateError
+
+        parts = [{"role": m["role"], "content": [{"type": "text", "text": m["content"]}]} for m in conv]
+        if self.content_parts:
+            return self.tokenizer.apply_chat_template(parts, tokenize=False)
         try:
             return self.tokenizer.apply_chat_template(conv, tokenize=False)
-        except Exception:
-            # Some classifier templates (Llama Guard 3 1B) want content parts instead of strings.
-            parts = [{"role": m["role"], "content": [{"type": "text", "text": m["content"]}]} for m in conv]
-            return self.tokenizer.apply_chat_template(parts, tokenize=False)
+        except TemplateError as e:
+            # Some classifier templates (Llama Guard 3 1B) raise on string contents and want content parts; any
+            # other error is the template's own and is reported (see `judge`).
+            text = self.tokenizer.apply_chat_template(parts, tokenize=False)
+            self.content_parts = True
+            _log.warning("classifier %s: its chat template refused string contents (%s); sending content parts",
+                         self.model_name, e)
+            return text
 
     def judge(self, items: list[Exchange]) -> list[Verdict]:
         verdicts: list[Verdict | None] = [None] * len(items)

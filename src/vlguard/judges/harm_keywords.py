@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from vlguard.judges import Exchange, Verdict, no_output
+from vlguard.judges import Exchange, Question, Verdict, no_output
 from vlguard.judges.harm_terms import HARM_TERMS_VERSION, harm_match
 from vlguard.judges.refusal import REFUSAL_RULES_VERSION, refusal_match
 
@@ -25,7 +25,7 @@ class HarmKeywordJudge:
     """Harm lexicon on the request + refusal detector on the answer (see the module docstring)."""
 
     name = "harm-keywords"
-    question = "harm"
+    question: Question = "harm"
     usage = None  # offline
 
     @property

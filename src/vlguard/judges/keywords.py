@@ -10,15 +10,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from vlguard.judges import Exchange, Verdict, no_output
-from vlguard.judges import refusal_v1
+from vlguard.judges import Exchange, Question, Verdict, no_output, refusal_v1
 from vlguard.judges.refusal import REFUSAL_RULES_VERSION, is_refusal_vlguard, refusal_match
 
 PAPER_VERSION = "vlguard-paper"  # the list and matching of ys-zong/VLGuard's utils.py, never changed
 
 
 class KeywordJudge:
-    question = "refusal"
+    question: Question = "refusal"
     usage = None  # offline
 
     def __init__(self, paper: bool = False, rules_v1: bool = False):
@@ -35,12 +34,11 @@ class KeywordJudge:
     def judge(self, items: list[Exchange]) -> list[Verdict]:
         out = []
         for r in items:
-            text = r.get("output")
             if (bad := no_output(r, needs_prompt=False)) is not None:
                 out.append(bad)
             elif self.paper:
-                out.append(Verdict(refused=is_refusal_vlguard(text)))
+                out.append(Verdict(refused=is_refusal_vlguard(r["output"])))
             else:
-                m = self._match(text)  # one pass gives the verdict and its reason
+                m = self._match(r["output"])  # one pass gives the verdict and its reason
                 out.append(Verdict(refused=m is not None, detail=str(m) if m is not None else None))
         return out

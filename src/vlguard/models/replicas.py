@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from vlguard.errors import ConfigError
-from vlguard.models.tiny import (LLAVA_SPECIAL_TOKENS, check_output_dir, save_model_dir, seeded_init, train_bpe)
+from vlguard.models.tiny import LLAVA_SPECIAL_TOKENS, check_output_dir, save_model_dir, seeded_init, train_bpe
 
 LIKE = ("llava-1.5", "qwen2-vl")
 SOURCES = {"llava-1.5": "llava-hf/llava-1.5-7b-hf", "qwen2-vl": "Qwen/Qwen2-VL-7B-Instruct"}
@@ -48,9 +48,9 @@ LLAVA15_TEMPLATE = (
     "{% endfor %}{% if add_generation_prompt %}{{ 'ASSISTANT:' }}{% endif %}"
 )
 LLAVA15_IMAGE_SIZE, LLAVA15_PATCH = 336, 14
-LLAVA15_TEXT = {"hidden_size": 128, "intermediate_size": 384, "num_hidden_layers": 4, "num_attention_heads": 4,
+LLAVA15_TEXT: dict[str, Any] = {"hidden_size": 128, "intermediate_size": 384, "num_hidden_layers": 4, "num_attention_heads": 4,
                 "num_key_value_heads": 4}  # Vicuna-7B: 4096 / 11008 / 32 / 32 / 32
-LLAVA15_VISION = {"hidden_size": 64, "intermediate_size": 256, "num_hidden_layers": 3, "num_attention_heads": 2,
+LLAVA15_VISION: dict[str, Any] = {"hidden_size": 64, "intermediate_size": 256, "num_hidden_layers": 3, "num_attention_heads": 2,
                   "projection_dim": 64}  # ViT-L/14: 1024 / 4096 / 24 / 16
 
 # Qwen/Qwen2-VL-7B-Instruct's chat_template, verbatim
@@ -96,8 +96,7 @@ def _llava15_parts(corpus: Iterable[str] | None):
 
 def make_llava15_replica(seed: int = 0, corpus: Iterable[str] | None = None):
     """A tiny `LlavaForConditionalGeneration` shaped like llava-1.5-7b-hf, with its processor; in memory."""
-    from transformers import CLIPVisionConfig, GenerationConfig, LlamaConfig, LlavaConfig
-    from transformers import LlavaForConditionalGeneration
+    from transformers import CLIPVisionConfig, GenerationConfig, LlamaConfig, LlavaConfig, LlavaForConditionalGeneration
 
     tok, processor = _llava15_parts(corpus)
     ids = {k: tok.convert_tokens_to_ids(t) for k, t in
@@ -107,7 +106,7 @@ def make_llava15_replica(seed: int = 0, corpus: Iterable[str] | None = None):
                        pad_token_id=ids["pad"], **LLAVA15_TEXT)
     vision = CLIPVisionConfig(image_size=LLAVA15_IMAGE_SIZE, patch_size=LLAVA15_PATCH, num_channels=3,
                               hidden_act="quick_gelu", **LLAVA15_VISION)
-    config = LlavaConfig(vision_config=vision, text_config=text, image_token_id=ids["image"],
+    config = LlavaConfig(vision_config=vision, text_config=text, image_token_id=ids["image"],  # type: ignore[call-arg]  # image_token_id, pad_token_id: config kwargs the stubs do not list
                          projector_hidden_act="gelu", vision_feature_layer=-2,
                          vision_feature_select_strategy="default",
                          image_seq_length=(LLAVA15_IMAGE_SIZE // LLAVA15_PATCH) ** 2,

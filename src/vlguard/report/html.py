@@ -189,7 +189,7 @@ def render_html(table: Table, samples: list[SampleView], totals: dict[tuple[str,
                 thumb_px: int = 128) -> str:
     """The whole page. `totals` counts all generations per (model, task); `plots` are (PNG path, caption)."""
     thumbs: dict[tuple[str | None, str], str | None] = {}
-    thumb_css = []
+    thumb_css: list[str] = []
     row_html = []
     for s in samples:
         cls = None

@@ -39,13 +39,12 @@ from vlguard.train.batching import EpochBatchSampler
 from vlguard.train.callbacks import StopAfterSteps, TrainCallback, stop_requested
 from vlguard.train.checkpoint import CheckpointError, TrainState, list_checkpoints, load_checkpoint, save_checkpoint
 from vlguard.train.config import TrainConfig
-from vlguard.train.distributed import (check_world, fit_launcher_config, is_fsdp, is_sharded, sum_over_processes,
-                                       use_cpu)
+from vlguard.train.distributed import check_world, fit_launcher_config, is_fsdp, is_sharded, sum_over_processes, use_cpu
 from vlguard.train.features import Collator, encode_all
 from vlguard.train.loss import accepts_logits_to_keep, supervised_loss
 from vlguard.train.mixture import build_mixture
-from vlguard.train.outdir import check_config, start_run_dir
 from vlguard.train.model_setup import prepare_model, trainable_summary
+from vlguard.train.outdir import check_config, start_run_dir
 
 __all__ = ["StopAfterSteps", "TrainCallback", "TrainResult", "train"]
 
@@ -241,8 +240,9 @@ def setup_optimization(cfg: TrainConfig, accelerator: Any, model: Any, processor
     sampler = EpochBatchSampler([e.length for e in encoded], cfg.optim.batch_size, cfg.seed, cfg.group_by_length)
     # Its own generator: creating an iterator then draws from it, not from the global RNG that dropout
     # uses, so a resumed run sees the same random stream as an uninterrupted one.
-    loader = DataLoader(encoded, batch_sampler=sampler, collate_fn=Collator(pad_id, processor),
-                        generator=torch.Generator().manual_seed(cfg.seed))
+    loader: DataLoader[Any] = DataLoader(encoded, batch_sampler=sampler,  # type: ignore[arg-type]  # a list will do
+                                         collate_fn=Collator(pad_id, processor),
+                                         generator=torch.Generator().manual_seed(cfg.seed))
     optimizer = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=cfg.optim.lr,
                                   weight_decay=cfg.optim.weight_decay,
                                   betas=(cfg.optim.adam_beta1, cfg.optim.adam_beta2))

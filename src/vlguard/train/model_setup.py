@@ -28,7 +28,7 @@ def _is_projector(name: str) -> bool:
 
 def projector_module_names(model: Any) -> list[str]:
     """Top-most projector modules (LLaVA's multi_modal_projector, Qwen2-VL's merger)."""
-    names = []
+    names: list[str] = []
     for name, _ in model.named_modules():
         last = name.split(".")[-1]
         if last in PROJECTOR_PARTS and not any(name.startswith(n + ".") for n in names):

@@ -11,9 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from vlguard.errors import ConfigError
 from vlguard.fileio import write_json
-from vlguard.rundir import MANIFEST, check_resume, check_run_dir, clear, existing, write_manifest
+from vlguard.rundir import MANIFEST, claim, clear, write_manifest
 from vlguard.train.config import TrainConfig, check_paths
 
 # What a training run writes into output_dir: an earlier run's files block a new run there (unless resuming
@@ -40,18 +39,9 @@ def check_config(cfg: TrainConfig, resume: bool, force: bool = False) -> Path:
     from vlguard.models.loading import check_model
 
     check_ranges(cfg)
-    if resume and force:
-        raise ConfigError("give --resume (continue the run in output_dir) or --force (start it over), not both")
-    out = check_run_dir(cfg.output_dir)
+    out = claim(cfg.output_dir, "train", run_settings(cfg), OWN_FILES, resume=resume, force=force)
     check_paths(cfg)
     check_model(cfg.model)
-    if resume:
-        check_resume(out, "train", run_settings(cfg))
-    elif not force:
-        found = existing(out, OWN_FILES)
-        if found:
-            raise ConfigError(f"output_dir: {out} already holds a training run ({', '.join(found)}); pass --resume "
-                              f"to continue it, --force to start over, or choose another output_dir")
     return out
 
 

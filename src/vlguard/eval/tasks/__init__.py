@@ -7,8 +7,8 @@ from dataclasses import replace
 
 from vlguard.errors import ConfigError
 from vlguard.eval.attacks import Attack, get_attack, split_attack
-from vlguard.eval.tasks.base import Task
 from vlguard.eval.tasks.advbench import ADVBENCH
+from vlguard.eval.tasks.base import Task
 from vlguard.eval.tasks.figstep import FIGSTEP
 from vlguard.eval.tasks.mm_safetybench import MM_SAFETYBENCH
 from vlguard.eval.tasks.mmlu import MMLU

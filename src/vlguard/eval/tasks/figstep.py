@@ -15,8 +15,8 @@ from pathlib import Path
 from vlguard.data.safety_benchmarks import FIGSTEP_PROMPT, load_figstep
 from vlguard.errors import DataError
 from vlguard.eval.tasks.base import Task
-from vlguard.schema import Sample, Turn
 from vlguard.eval.typography import render_cached
+from vlguard.schema import Sample, Turn
 
 FONT_ENV = "VLGUARD_FIGSTEP_FONT"
 

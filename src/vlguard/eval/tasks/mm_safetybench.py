@@ -17,8 +17,8 @@ from pathlib import Path
 from vlguard.data.safety_benchmarks import MM_SAFETYBENCH_TINY_LIST, load_mm_safetybench
 from vlguard.errors import DataError
 from vlguard.eval.tasks.base import Task
-from vlguard.schema import Sample
 from vlguard.eval.typography import render_cached
+from vlguard.schema import Sample
 
 FONT_ENV = "VLGUARD_MM_SAFETYBENCH_FONT"
 QUESTIONS_DIR = "processed_questions"

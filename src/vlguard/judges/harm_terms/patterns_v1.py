@@ -6,8 +6,24 @@ Order matters only for which match is reported when several apply. Any change he
 
 from __future__ import annotations
 
-from vlguard.judges.harm_terms.vocabulary import (ADJ, DET, DRUG, EXPLOSIVE, FALSE_CONTENT, GAP, GROUP, GROUP_INSULT, MAKE,
-                                          PERSON, PROMOTE, PROMOTE_GAP, SAFE_GAP, SAFE_WORD, SELF, VIOLENT_VERB)
+from vlguard.judges.harm_terms.vocabulary import (
+    ADJ,
+    DET,
+    DRUG,
+    EXPLOSIVE,
+    FALSE_CONTENT,
+    GAP,
+    GROUP,
+    GROUP_INSULT,
+    MAKE,
+    PERSON,
+    PROMOTE,
+    PROMOTE_GAP,
+    SAFE_GAP,
+    SAFE_WORD,
+    SELF,
+    VIOLENT_VERB,
+)
 
 P = PERSON[3:-1]  # the alternatives without their group, to splice into other alternations
 G = GROUP[3:-1]

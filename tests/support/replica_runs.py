@@ -12,7 +12,8 @@ import os
 from pathlib import Path
 from typing import Any
 
-REPO = Path(__file__).resolve().parents[3]
+# tests/support/ is in the repository itself (never installed), so the shipped configs are two folders up
+REPO = Path(__file__).resolve().parents[2]
 # shipped config -> the replica of its model
 SHIPPED = {"llava15_7b_posthoc_lora": "llava-1.5", "llava15_7b_mixed": "llava-1.5",
            "qwen2vl_7b_posthoc_lora": "qwen2-vl"}

@@ -1,1 +1,0 @@
-"""Test helpers that ship with the package, so any test (or a user's own) can use them."""
