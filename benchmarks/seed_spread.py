@@ -68,8 +68,10 @@ def summarise(runs: list[Path]) -> str:
     from vlguard.recipes.reproduce_seeds import aggregate_tables, tally_checks
 
     names = [r.name for r in runs]
-    tables = {r.name: json.loads((r / "results.json").read_text()) for r in runs}
-    checks = {r.name: run_checks(r) for r in runs}
+    if len(set(names)) < len(names):  # runs of two sweeps: name them by sweep too
+        names = [f"{r.parent.name}/{r.name}" for r in runs]
+    tables = {n: json.loads((r / "results.json").read_text()) for n, r in zip(names, runs)}
+    checks = {n: run_checks(r) for n, r in zip(names, runs)}
     agg = aggregate_tables(tables)
     headers = [c["header"] for c in agg["columns"]]
     lines = [f"{len(runs)} runs: {', '.join(names)}", "",
