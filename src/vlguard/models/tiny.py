@@ -192,7 +192,7 @@ def llava_config(size: str, vocab_size: int, token_ids: dict[str, int], patch_si
 
     if size not in TINY_SIZES:
         raise ConfigError(f"unknown tiny size {size!r} (choose from {', '.join(TINY_SIZES)})")
-    shape = TINY_SIZES[size]
+    shape: dict[str, dict[str, Any]] = TINY_SIZES[size]
     text = LlamaConfig(
         vocab_size=vocab_size,
         max_position_embeddings=2048,
@@ -214,7 +214,7 @@ def llava_config(size: str, vocab_size: int, token_ids: dict[str, int], patch_si
         vision_feature_select_strategy="default",
         image_seq_length=(IMAGE_SIZE // patch_size) ** 2,
         tie_word_embeddings=False,
-        pad_token_id=token_ids["pad"],
+        pad_token_id=token_ids["pad"],  # type: ignore[call-arg]  # taken by PretrainedConfig's **kwargs
     )
 
 
