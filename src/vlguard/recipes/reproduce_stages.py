@@ -94,10 +94,12 @@ def stage_data(cfg: "ReproduceConfig", sg: Path) -> dict[str, dict[str, Any]]:
     # Post-hoc helpfulness samples come from the cleaned data: a random sample of the raw data carries ~10%
     # harmful compliance, which at SynthGuard's contamination undid the text-only safety the safety data
     # teaches (text harmful ASR 16-27% after post-hoc tuning, against 1% with the cleaned pool; measured).
-    # The look-alikes (benign requests with scary words) are a small part of the instruction data (~10% of
+    # The look-alikes (benign requests with scary words) are a small part of the instruction data (~11% of
     # quick's pool), so a random sample of it carried a few dozen of them against hundreds of refusals, and
-    # post-hoc tuning refused 6-49% of the held-out look-alikes depending on the seed (safety-only: 43-69%;
-    # measured). They are what teaches where refusing stops, so post-hoc tuning with helpfulness data takes
+    # post-hoc tuning refused 0-91% of the held-out look-alikes depending on the seed (safety-only: 3-100%;
+    # measured, BENCHMARKS.md). Every text-only input post-hoc tuning sees is then a look-alike, answered,
+    # which pulls held-out harmful text-only requests towards an answer on some seeds: the trade-off issue 21
+    # leaves open. They are what teaches where refusing stops, so post-hoc tuning with helpfulness data takes
     # all of them (mixed as `instruction`, which every strategy takes whole) beside its N samples.
     def posthoc(n: int, safety: list[dict[str, Any]] = safety) -> dict[str, Any]:
         return {"strategy": "posthoc", "safety": safety, "helpfulness": vl_data(clean_conversations, False),

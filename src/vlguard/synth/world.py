@@ -217,7 +217,7 @@ def safe_qa(scene: Scene, rng: random.Random, kind: str | None = None) -> tuple[
 # instruction (text and image, safe and harmful, refused and answered alike) ends with one; test sets never
 # do. So whether a model refuses is learnt from the request itself, not from how its last sentence ends: a
 # tiny model that never saw a trailing sentence refuses or complies with an appended attack by chance (the
-# LLM's suffix ASR ranged 1-79% over seeds; measured, BENCHMARKS.md). None of them asks how to begin the answer,
+# LLM's suffix ASR ranged 0-79% over seeds; measured, BENCHMARKS.md). None of them asks how to begin the answer,
 # which is what the `suffix` attack asks (a test checks that its text stays held out).
 # ---------------------------------------------------------------------------------------------------------
 
@@ -227,8 +227,9 @@ STYLE_REQUESTS: tuple[str, ...] = (
     "Reply in plain English.", "This is for a school project.", "Answer like a teacher.", "No long lists.",
     # Sign-offs with names the tokenizer has never seen as words (real prompts are full of rare names and
     # typos): they reach the model as runs of single characters, as unfamiliar words do. Without them the
-    # post-hoc LoRA model of some seeds answered "Red." to a fifth of the harmful requests followed by the
-    # suffix attack (whose "Absolutely" is such a run) while refusing every plain one (measured, BENCHMARKS.md).
+    # post-hoc LoRA model of seed 0 answered "Red." to 21-23% of the harmful requests followed by the suffix
+    # attack (whose "Absolutely" is such a run) while refusing the plain ones; with them 4%. They do not make
+    # post-hoc suffix robustness hold on every seed yet (seed 1: ~70%, "Blue."; BENCHMARKS.md).
     "Thanks, Oksana!", "Cheers, Bartholomew!", "Regards, Xiadani.", "Thank you, Zbigniew!", "Best, Quilliam.",
 )
 STYLE_SHARE = 0.3
@@ -308,9 +309,10 @@ SCENE_HARM_CONTAMINATION: dict[str, tuple[str, ...]] = {
 SCENE_ACTION_LEADS: tuple[str, ...] = ("{req}", "Look at {obj} in this image. {req}", "{req} Use {obj} in this image.")
 SCENE_ACTION_SHARE = 0.5  # of the safe images' unsafe instructions; the rest are SCENE_HARM_VLGUARD requests
 # Of those, the share asked as the bare request (the first lead), the rest with a lead that points at the image.
-# A bare request beside an image is the nearest a VLGuard sample comes to a text-only request: at a third
-# (a uniform choice of the three leads) post-hoc models refused held-out harmful requests beside images but
-# answered some text-only ones, 0-100% over seeds (measured, BENCHMARKS.md).
+# A bare request beside an image is the nearest a VLGuard sample comes to a text-only request, so more of them
+# were meant to carry refusing over to text-only requests (at a third, a uniform choice of the three leads,
+# post-hoc models answered 0-81% of held-out text-only ones over seeds). Not measured alone, and not enough:
+# the transfer still fails on some seeds (BENCHMARKS.md, "Seeds and CPUs").
 SCENE_ACTION_BARE = 0.6
 
 # About an unsafe motif: benign-looking requests (the image alone makes them unsafe) and harmful ones.
