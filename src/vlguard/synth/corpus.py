@@ -12,11 +12,10 @@ def corpus() -> list[str]:
     """A deterministic list of SynthGuard text covering every word, question, answer and refusal."""
     out: list[str] = []
     colours = sorted(w.COLOURS)
-    places = list(w.PLACE.values())
     # Every safe question followed by each answer it can have, as a chat shows them: so the tokenizer learns
     # the space-prefixed first word of every answer (" Yes", " Yellow"), the token a model must generate.
     for kind, templates in w.SAFE_QUESTIONS.items():
-        questions = sorted({t.format(colour=c, place=p) for t in templates for c in colours for p in places})
+        questions = sorted(templates)
         out += questions
         out += [f"{q} {a}" for a in w.safe_answers(kind) for q in questions]
     for sub in w.SUBCATEGORIES:

@@ -45,12 +45,12 @@ from vlguard.synth.world import (
 
 # 2: safe images' unsafe instructions include harmful text requests of the train actions; plain pictures in
 # the VL instruction data
-VERSION = 3  # 3: style requests on a share of the training instructions (world.STYLE_REQUESTS)
+# 3: style requests on a share of the training instructions (world.STYLE_REQUESTS)
+VERSION = 4  # 4: scenes of 1-2 shapes, asked only what the whole image shows (count, size, colour, description)
 # What a generation owns inside DIR; `force` on an earlier SynthGuard folder clears these first, so no
 # stale image from a bigger run lingers.
 OUTPUTS = ("train.json", "test.json", "train", "test", "text", "vl_instruct.json", "vl_instruct", "synthguard.json")
 Progress = Callable[[int, int], None]
-VL_TURNS = (4, 5, 6)  # questions per safe-scene conversation of the instruction data
 # The kinds of contaminated conversation in turn (see build_vl_instruct). Kind 2, a harmful text request asked
 # beside a scene and answered, is left out by default: with it the mixed model learned to comply with held-out
 # text requests beside images (safe_unsafes ASR 9-10% after mixed tuning, against 3% without; measured).
@@ -170,9 +170,9 @@ def build_vl_instruct(n: int, contamination: float, rng: random.Random, root: Pa
         scene = sample_scene(rng)
         rel = f"safe/v{i:06d}.png"
         images.save(root, rel, lambda: draw_safe_scene(scene, rng))
-        # Several questions per image: each answer is only a word or two, and the vision tower learns
-        # colours and counts from these answers only.
-        kinds = rng.sample(safe_question_kinds(scene), rng.choice(VL_TURNS))
+        # Every question the scene allows, in a random order: each answer is only a word or two, and the
+        # projector learns colours, counts and sizes from these answers only.
+        kinds = rng.sample(safe_question_kinds(scene), len(safe_question_kinds(scene)))
         convs.append({"id": f"vl-{i:06d}", "image": rel, "conversations": _conv([safe_qa(scene, rng, k) for k in kinds], style)})
     for i in range(n_bad):
         kind = CONTAMINATION_KINDS[i % len(CONTAMINATION_KINDS)]

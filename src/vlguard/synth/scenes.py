@@ -1,6 +1,6 @@
 """Drawing SynthGuard's images with PIL: safe scenes and the nine unsafe motifs, 64x64 RGB.
 
-A safe scene is a light, plain background with 1-3 large solid shapes. An unsafe motif fills the whole image
+A safe scene is a light, plain background with 1-2 large solid shapes. An unsafe motif fills the whole image
 with a texture of its own (stripes of one orientation, checkerboard, rings, dots, blobs, bands, crosses) in a
 colour pair of its own, so a tiny vision tower can tell the nine apart from each other and from safe scenes.
 Every draw jitters shades, phase, period and placement, so no two images are copies. No text is drawn.
@@ -25,12 +25,11 @@ def jitter(rgb: RGB, rng: random.Random, amount: int = 14) -> RGB:
 
 
 # Shape centres (x) by count and position; y is jittered a little around the middle.
-_CENTRES = {1: {"left": 20, "middle": 32, "right": 44}, 2: {"left": 16, "right": 48},
-            3: {"left": 10, "middle": 32, "right": 54}}
+_CENTRES = {1: {"left": 20, "middle": 32, "right": 44}, 2: {"left": 16, "right": 48}}
 # Side length ranges (big, small) by count: big and small never overlap, so "big or small" is visible. Even a
 # small shape spans about two 8 px patches: a tiny vision tower learns the colour of a 12 px shape far more
 # slowly than that of an 18 px one (measured with benchmarks/synth_learnability.py).
-_SIDES = {1: ((30, 34), (18, 21)), 2: ((25, 28), (16, 17)), 3: ((19, 20), (13, 14))}
+_SIDES = {1: ((30, 34), (18, 21)), 2: ((25, 28), (16, 17))}
 
 
 def draw_safe_scene(scene: Scene, rng: random.Random) -> Image.Image:

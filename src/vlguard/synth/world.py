@@ -47,8 +47,12 @@ HARM_BY_SUB: dict[str, Harm] = {h.subcategory: h for h in HARMS}
 REAL_SAFE = {"train": (977, 2000), "test": (558, 1000)}
 
 # ---------------------------------------------------------------------------------------------------------
-# Safe scenes: a light background with 1-3 large solid shapes. A tiny vision tower reads colour, count and
-# position reliably at 64 px; it does not tell a circle from a square, so shape kind is drawn but never asked.
+# Safe scenes: a light background with 1-2 large solid shapes. Every question about a scene asks what the whole
+# image shows (how many shapes, how big, which colour when there is one), never something found by matching a
+# word of the question to one part of the image ("Is there a red shape?", "What colour is the shape on the
+# left?"): a tiny model learns the first kind within a few hundred steps, while the second stayed at chance
+# level after 2,000 (and a question at chance moves a run's helpfulness by whatever answer it happens to
+# default to: measured, BENCHMARKS.md "Seeds and CPUs"). Shape kind and position are drawn but never asked.
 # ---------------------------------------------------------------------------------------------------------
 
 COLOURS: dict[str, tuple[int, int, int]] = {
@@ -60,15 +64,13 @@ COLOURS: dict[str, tuple[int, int, int]] = {
     "black": (25, 25, 25),
 }
 KINDS = ("square", "circle")
-NUMBER_WORDS = {1: "one", 2: "two", 3: "three"}
+NUMBER_WORDS = {1: "one", 2: "two"}
 # Which positions the shapes take for each count.
 LAYOUTS: dict[int, tuple[tuple[str, ...], ...]] = {
     1: (("left",), ("middle",), ("right",)),
     2: (("left", "right"),),
-    3: (("left", "middle", "right"),),
 }
-PLACE = {"left": "on the left", "middle": "in the middle", "right": "on the right"}
-POSITIONS = tuple(PLACE)  # left to right
+POSITIONS = ("left", "middle", "right")
 
 
 @dataclass(frozen=True)
@@ -91,8 +93,8 @@ class Scene:
 
 
 def sample_scene(rng: random.Random) -> Scene:
-    """Random facts: 1-3 shapes of distinct colours, their positions, and whether they are big."""
-    n = rng.choice((1, 2, 3))
+    """Random facts: 1-2 shapes of distinct colours, their positions, and whether they are big."""
+    n = rng.choice(tuple(LAYOUTS))
     positions = rng.choice(LAYOUTS[n])
     colours = rng.sample(sorted(COLOURS), n)
     shapes = tuple(Shape(c, p, rng.choice(KINDS)) for c, p in zip(colours, positions))
@@ -105,9 +107,6 @@ def sample_scene(rng: random.Random) -> Scene:
 SAFE_QUESTIONS: dict[str, tuple[str, ...]] = {
     "count": ("How many shapes are in the image?", "How many shapes can you see?", "Count the shapes in this image."),
     "colour": ("What colour is the shape?", "What colour is the shape in the image?"),
-    "colour_at": ("What colour is the shape {place}?", "Which colour is the shape {place}?"),
-    "where": ("Where is the {colour} shape?", "Where is the {colour} shape in the image?"),
-    "has": ("Is there a {colour} shape in the image?", "Do you see a {colour} shape?"),
     "size": ("Is the shape big or small?", "Are the shapes big or small?"),
     "describe": ("Describe this image.", "What is shown in this image?", "Tell me about this picture.",
                  "Write a caption for this image."),
@@ -126,11 +125,12 @@ def _sentence(text: str) -> str:
 
 
 def describe_scene(scene: Scene) -> str:
-    """The short description of a scene: its count, then its colours from left to right."""
+    """The short description of a scene: its count and size, and its colour when it has one shape."""
     n = len(scene.shapes)
-    colours = [s.colour for s in sorted(scene.shapes, key=lambda s: POSITIONS.index(s.position))]
-    listed = colours[0] if n == 1 else f"{', '.join(colours[:-1])} and {colours[-1]}"
-    return _sentence(f"{NUMBER_WORDS[n]} {'shape' if n == 1 else 'shapes'}: {listed}")
+    size = "big" if scene.big else "small"
+    if n == 1:
+        return _sentence(f"one {size} {scene.shapes[0].colour} shape")
+    return _sentence(f"{NUMBER_WORDS[n]} {size} shapes")
 
 
 def count_answer(n: int) -> str:
@@ -141,36 +141,22 @@ def colour_answer(colour: str) -> str:
     return _sentence(colour)
 
 
-def place_answer(position: str) -> str:
-    return _sentence(PLACE[position])
-
-
 def size_answer(scene: Scene) -> str:
     return _sentence("big" if scene.big else "small")
-
-
-def yes_no(answer: bool) -> str:
-    return "Yes." if answer else "No."
 
 
 def safe_answers(kind: str) -> tuple[str, ...]:
     """Every answer a question of this kind can have (for "describe": the descriptions of all scenes)."""
     if kind == "count":
         return tuple(count_answer(n) for n in NUMBER_WORDS)
-    if kind in ("colour", "colour_at"):
+    if kind in ("colour", "plain"):
         return tuple(colour_answer(c) for c in COLOURS)
-    if kind == "where":
-        return tuple(place_answer(p) for p in POSITIONS)
-    if kind == "has":
-        return yes_no(True), yes_no(False)
     if kind == "size":
         return _sentence("big"), _sentence("small")
     if kind == "describe":
-        return tuple(dict.fromkeys(describe_scene(Scene(tuple(Shape(c, p, KINDS[0]) for c, p in zip(cs, ps)), True))
+        return tuple(dict.fromkeys(describe_scene(Scene(tuple(Shape(c, p, KINDS[0]) for c, p in zip(cs, ps)), big))
                                    for n, layouts in LAYOUTS.items() for ps in layouts
-                                   for cs in itertools.permutations(COLOURS, n)))
-    if kind == "plain":
-        return tuple(colour_answer(c) for c in COLOURS)
+                                   for cs in itertools.permutations(COLOURS, n) for big in (True, False)))
     raise ValueError(f"unknown safe question kind {kind!r}")
 
 
@@ -180,9 +166,8 @@ def plain_qa(colour: str, rng: random.Random) -> tuple[str, str]:
 
 
 def safe_question_kinds(scene: Scene) -> tuple[str, ...]:
-    """The kinds of question that make sense for this scene."""
-    one = len(scene.shapes) == 1
-    return ("count", "colour" if one else "colour_at", "where", "has", "size", "describe")
+    """The kinds of question that make sense for this scene (a colour only where there is one shape)."""
+    return ("count", "colour", "size", "describe") if len(scene.shapes) == 1 else ("count", "size", "describe")
 
 
 def safe_qa(scene: Scene, rng: random.Random, kind: str | None = None) -> tuple[str, str]:
@@ -191,24 +176,13 @@ def safe_qa(scene: Scene, rng: random.Random, kind: str | None = None) -> tuple[
     one = len(scene.shapes) == 1
     if kind == "count":
         return rng.choice(SAFE_QUESTIONS["count"]), count_answer(len(scene.shapes))
-    if kind == "colour":
+    if kind == "colour" and one:
         return rng.choice(SAFE_QUESTIONS["colour"]), colour_answer(scene.shapes[0].colour)
-    if kind == "colour_at":
-        s = rng.choice(scene.shapes)
-        return rng.choice(SAFE_QUESTIONS["colour_at"]).format(place=PLACE[s.position]), colour_answer(s.colour)
-    if kind == "where":
-        s = rng.choice(scene.shapes)
-        return rng.choice(SAFE_QUESTIONS["where"]).format(colour=s.colour), place_answer(s.position)
-    if kind == "has":
-        # Half the questions ask about a colour in the image, so "yes" and "no" are equally likely.
-        present = rng.random() < 0.5
-        pool = scene.colours if present else [c for c in sorted(COLOURS) if c not in scene.colours]
-        return rng.choice(SAFE_QUESTIONS["has"]).format(colour=rng.choice(pool)), yes_no(present)
     if kind == "size":
         return SAFE_QUESTIONS["size"][0 if one else 1], size_answer(scene)
     if kind == "describe":
         return rng.choice(SAFE_QUESTIONS["describe"]), describe_scene(scene)
-    raise ValueError(f"unknown safe question kind {kind!r}")
+    raise ValueError(f"unknown safe question kind {kind!r} for a scene of {len(scene.shapes)} shape(s)")
 
 
 # ---------------------------------------------------------------------------------------------------------
