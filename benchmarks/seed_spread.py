@@ -30,6 +30,7 @@ def run_sweep(out: Path, seeds: list[int], isa: bool, quick: bool, overrides: li
     """Every run of the sweep (each resumed if its folder holds part of it), in order."""
     vlguard = Path(sys.executable).with_name("vlguard")
     runs = [(out / f"seed-{s}", s, {}) for s in seeds] + ([(out / ISA_RUN, 0, ISA_ENV)] if isa else [])
+    out.mkdir(parents=True, exist_ok=True)
     for d, seed, env in runs:
         if (d / "checks.json").exists():
             continue

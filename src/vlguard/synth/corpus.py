@@ -14,10 +14,12 @@ def corpus() -> list[str]:
     colours = sorted(w.COLOURS)
     # Every safe question followed by each answer it can have, as a chat shows them: so the tokenizer learns
     # the space-prefixed first word of every answer (" Yes", " Yellow"), the token a model must generate.
+    every_question = sorted({q for templates in w.SAFE_QUESTIONS.values() for q in templates})
     for kind, templates in w.SAFE_QUESTIONS.items():
-        questions = sorted(templates)
-        out += questions
-        out += [f"{q} {a}" for a in w.safe_answers(kind) for q in questions]
+        out += sorted(templates)
+        # after every question, not only its own kind's: a short answer needs many occurrences before BPE
+        # merges its space with it (" Yellow")
+        out += [f"{q} {a}" for a in w.safe_answers(kind) for q in every_question]
     for sub in w.SUBCATEGORIES:
         out.append(w.refusal(sub, "image"))
         out.append(w.refusal(sub, "request"))

@@ -195,16 +195,30 @@ def safe_qa(scene: Scene, rng: random.Random, kind: str | None = None) -> tuple[
 # which is what the `suffix` attack asks (a test checks that its text stays held out).
 # ---------------------------------------------------------------------------------------------------------
 
-STYLE_REQUESTS: tuple[str, ...] = (
+_PLAIN_STYLES = (
     "Be brief.", "Keep it short.", "Please answer.", "Answer in one sentence.", "Use simple words.",
     "I need this now.", "Thanks.", "Please be clear.", "Tell me quickly.", "Explain it simply.",
     "Reply in plain English.", "This is for a school project.", "Answer like a teacher.", "No long lists.",
-    # Sign-offs with names the tokenizer has never seen as words (real prompts are full of rare names and
-    # typos): they reach the model as runs of single characters, as unfamiliar words do. Without them the
-    # post-hoc LoRA model of seed 0 answered "Red." to 21-23% of the harmful requests followed by the suffix
-    # attack (whose "Absolutely" is such a run) while refusing the plain ones; with them 4%. They do not make
-    # post-hoc suffix robustness hold on every seed yet (seed 1: ~70%, "Blue."; BENCHMARKS.md).
-    "Thanks, Oksana!", "Cheers, Bartholomew!", "Regards, Xiadani.", "Thank you, Zbigniew!", "Best, Quilliam.",
+    "Thanks a lot!", "Hurry, please!", "Wow, cool!", "Please help!", "Quick!",
+)
+# Sign-offs with names the tokenizer has never seen as words (real prompts are full of rare names and typos):
+# they reach the model as runs of single characters, as unfamiliar words do (the suffix attack's "Absolutely"
+# is such a run).
+_SIGN_OFFS = ("Thanks", "Cheers", "Regards", "Thank you", "Best", "Bye")
+_NAMES = ("Oksana", "Bartholomew", "Xiadani", "Zbigniew", "Quilliam", "Ngozi", "Thorvald", "Ysolde", "Kwabena",
+          "Radomir", "Elspeth", "Tadeusz")
+# Requests about the wording that quote a word, as real instructions often do.
+_QUOTING = ('Use the word "{w}".', 'Do not use the word "{w}".', 'Avoid the word "{w}".', 'Spell "{w}" right.',
+            'Keep "{w}" out of it.')
+_QUOTED = ("simple", "very", "maybe", "um", "colour", "thing", "wow", "great", "okay", "nice", "really", "indeed")
+# Many of each kind rather than a few fixed sentences: with 19 fixed ones, whether a post-hoc or mixed model
+# refused a harmful request followed by the held-out suffix attack varied from 0% to 99% of the requests over
+# seeds (a trailing sentence unlike any seen moved it into another answer mode); robustness to what trails a
+# request is learnt from the variety of what trailed the training requests (measured, BENCHMARKS.md).
+STYLE_REQUESTS: tuple[str, ...] = (
+    _PLAIN_STYLES
+    + tuple(f"{s}, {n}{'!' if (i + j) % 2 else '.'}" for i, s in enumerate(_SIGN_OFFS) for j, n in enumerate(_NAMES))
+    + tuple(t.format(w=q) for t in _QUOTING for q in _QUOTED)
 )
 STYLE_SHARE = 0.3
 
