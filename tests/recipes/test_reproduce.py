@@ -65,32 +65,10 @@ def test_quick_reproduce_is_resumable_and_reports(quick_run):
     assert res["train_tokens"] == first["train_tokens"]
 
 
-# The checks that failed on at least one seed or CPU of the quick preset's sweep (benchmarks/seed_spread.py;
-# BENCHMARKS.md, "Seeds and CPUs"): findings that are not yet properties of the recipe (issue 21 is open for
-# them). Every other check held on every run measured, and must hold here too.
-NOT_YET_ROBUST = frozenset({
-    "posthoc_lora: text-only safety restored", "posthoc_full: text-only safety restored",
-    "posthoc_lora: suffix ASR near zero", "posthoc_full: suffix ASR near zero",
-    "posthoc_lora: helpfulness kept", "posthoc_full: helpfulness kept",
-    "posthoc_lora: vlguard_safe_unsafes ASR near zero",
-    "posthoc_lora: helpfulness data mitigates over-refusal", "posthoc_full: helpfulness data mitigates over-refusal",
-})
-
-
 @pytest.mark.slow
-def test_quick_reproduce_passes_every_robust_check(quick_run):
-    """The findings that held on every seed and CPU measured hold on this trajectory too."""
-    _, res, _, _, _ = quick_run
-    assert NOT_YET_ROBUST <= {c["name"] for c in res["checks"]}  # no stale name hides a check
-    failed = [f"{c['name']}: {c['detail']}" for c in res["checks"] if not c["passed"] and c["name"] not in NOT_YET_ROBUST]
-    assert not failed, failed
-
-
-@pytest.mark.slow
-@pytest.mark.xfail(reason="issue 21: post-hoc tuning's text-only transfer, suffix robustness, helpfulness and "
-                          "over-refusal do not yet hold on every seed (NOT_YET_ROBUST)", strict=False)
 def test_quick_reproduce_passes_every_check(quick_run):
-    """What issue 21 asks of the quick reproduction (`vlguard reproduce --quick` exits 1 on the same failures)."""
+    """Every finding of the paper holds on this trajectory, as on every seed and CPU of the quick preset's
+    sweep (BENCHMARKS.md, "Seeds and CPUs"); `vlguard reproduce --quick` exits 1 on the same failures."""
     _, res, _, _, _ = quick_run
     failed = [f"{c['name']}: {c['detail']}" for c in res["checks"] if not c["passed"]]
     assert not failed, failed
