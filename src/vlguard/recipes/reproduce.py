@@ -71,25 +71,32 @@ class ReproduceConfig:
         "posthoc_max_over_refusal": "[0, 1]", "max_cost_share": "> 0"}
 
     seed: int = 0
-    model_size: Literal["xs", "s", "m"] = "s"
+    # The xs model (0.7M parameters) does a step in less than half the s model's time; with twice the steps in
+    # the same time every stage converges, where the s model's stages ended mid-way and their outcome moved
+    # with the seed and the CPU (measured, BENCHMARKS.md "Seeds and CPUs")
+    model_size: Literal["xs", "s", "m"] = "xs"
     patch_size: int = 16  # 16 image tokens per 64 px image: the scenes need no finer grid
-    n_train: int = 2000
+    # Half of VLGuard's train split: post-hoc tuning at 8% of the VL tuning's tokens then sees its data a
+    # little more than once; over VLGuard's 2,000 images it saw half of them once, and what it learnt
+    # depended on which half (measured)
+    n_train: int = 1000
     n_test: int = 1000
-    n_vl_instruct: int = 3000
+    n_vl_instruct: int = 2400
     contamination: float = 0.1
-    # post-hoc helpfulness samples next to ~3,000 safety samples (the paper: 5,000 LLaVA rows next to ~3,000)
-    helpfulness_samples: int = 1800
+    # post-hoc helpfulness samples next to 1,000 safety samples (the paper: 5,000 LLaVA rows next to ~3,000)
+    helpfulness_samples: int = 500
     text_replay: float = 0.0  # share of the LLM's helpful text mixed into VL instruction tuning
-    llm: StageConfig = field(default_factory=lambda: StageConfig(steps=150, lr=3e-3, batch_size=32))
-    vanilla: StageConfig = field(default_factory=lambda: StageConfig(steps=1400, lr=1e-3, batch_size=8))
-    posthoc_lora: StageConfig = field(default_factory=lambda: StageConfig(steps=140, lr=2e-3, batch_size=8,
+    llm: StageConfig = field(default_factory=lambda: StageConfig(steps=300, lr=3e-3, batch_size=32))
+    vanilla: StageConfig = field(default_factory=lambda: StageConfig(steps=3200, lr=1e-3, batch_size=8))
+    posthoc_lora: StageConfig = field(default_factory=lambda: StageConfig(steps=240, lr=2e-3, batch_size=8,
                                                                           method="lora", lora_r=64, lora_alpha=128))
-    posthoc_full: StageConfig = field(default_factory=lambda: StageConfig(steps=140, lr=1e-3, batch_size=8))
+    posthoc_full: StageConfig = field(default_factory=lambda: StageConfig(steps=240, lr=7e-4, batch_size=8))
     # mixed tunes on the VL data plus the safety data: more samples, so more steps (it runs beside vanilla and
-    # the post-hoc stages, so they cost no wall time)
-    mixed: StageConfig = field(default_factory=lambda: StageConfig(steps=1800, lr=1e-3, batch_size=8))
+    # the post-hoc stages, so they cost no wall time); at vanilla's lr 1e-3 a prefix-injection suffix made
+    # one seed's mixed model answer a third of the attacked requests (measured)
+    mixed: StageConfig = field(default_factory=lambda: StageConfig(steps=3600, lr=5e-4, batch_size=8))
     # `lora_vl`: VL tuning with LoRA; the projector starts random there, so it trains too (as in LLaVA's recipe)
-    vanilla_lora: StageConfig = field(default_factory=lambda: StageConfig(steps=1400, lr=5e-3, batch_size=8,
+    vanilla_lora: StageConfig = field(default_factory=lambda: StageConfig(steps=3200, lr=5e-3, batch_size=8,
                                                                           method="lora", lora_r=64, lora_alpha=128,
                                                                           lora_projector=True))
     max_length: int = 256
